@@ -1,0 +1,58 @@
+"""Hotline: an SMS/WhatsApp hotline for families of people arrested by immigration enforcement."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ConfigError, load_settings
+
+__all__ = ["create_app", "ConfigError"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database, conversation engine, blueprints, CLI."""
+    from . import webhook
+    from .conversation.engine import Engine
+    from .conversation.flows import load_flows
+    from .conversation.i18n import load_catalog
+    from .conversation.language import detect
+    from .service import Hotline
+    from .storage import crypto
+    from .storage.db import make_engine
+
+    settings = load_settings(overrides=test_config)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        PUBLIC_BASE_URL=settings.public_base_url,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        HOTLINE_SETTINGS=settings,
+    )
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("transitions").setLevel(logging.WARNING)
+
+    crypto.configure(crypto.DataKeys(settings.data_keys))
+    catalog = load_catalog(settings.locales_dir)
+    flow = load_flows(settings.flows_dir, catalog)
+    from datetime import timedelta
+
+    engine = Engine(flow, catalog, detect=detect, idle_after=timedelta(hours=settings.idle_hours))
+    app.extensions["hotline"] = Hotline(
+        db=make_engine(settings.database_url),
+        engine=engine,
+        catalog=catalog,
+        hotline_name=settings.hotline_name,
+        timezone=settings.tz,
+    )
+    app.register_blueprint(webhook.bp)
+    return app

@@ -1,0 +1,5 @@
+"""`python -m bot` runs the same commands as `hotline`."""
+
+from .cli import main
+
+main()

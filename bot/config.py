@@ -1,0 +1,167 @@
+"""Settings from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it and says how to fix it."""
+
+
+@dataclass
+class Settings:
+    """Every setting the hotline reads (see README, "Settings")."""
+
+    env: str = "development"
+    database_url: str = ""
+    secret_key: str = ""
+    data_keys: list[str] = field(default_factory=list)
+    public_base_url: str = ""
+    hotline_name: str = "the Family Hotline"
+    timezone: str = "America/New_York"
+    idle_hours: float = 24.0
+    retention_days: int = 90
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = ""
+    smtp_url: str = ""
+    webhook_url: str = ""
+    flows_dir: Path = ROOT / "flows"
+    locales_dir: Path = ROOT / "locales"
+    instance_path: Path = ROOT / "instance"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# Environment variable → Settings field.
+ENVIRONMENT = {
+    "HOTLINE_ENV": "env",
+    "DATABASE_URL": "database_url",
+    "HOTLINE_SECRET_KEY": "secret_key",
+    "HOTLINE_DATA_KEYS": "data_keys",
+    "PUBLIC_BASE_URL": "public_base_url",
+    "HOTLINE_NAME": "hotline_name",
+    "HOTLINE_TIMEZONE": "timezone",
+    "HOTLINE_IDLE_HOURS": "idle_hours",
+    "HOTLINE_RETENTION_DAYS": "retention_days",
+    "TWILIO_ACCOUNT_SID": "twilio_account_sid",
+    "TWILIO_AUTH_TOKEN": "twilio_auth_token",
+    "TWILIO_FROM_NUMBER": "twilio_from_number",
+    "TWILIO_WHATSAPP_FROM": "twilio_whatsapp_from",
+    "TWILIO_MESSAGING_SERVICE_SID": "twilio_messaging_service_sid",
+    "TWILIO_API_BASE_URL": "twilio_api_base_url",
+    "SMTP_URL": "smtp_url",
+    "HOTLINE_WEBHOOK_URL": "webhook_url",
+    "HOTLINE_FLOWS_DIR": "flows_dir",
+    "HOTLINE_LOCALES_DIR": "locales_dir",
+}
+
+
+def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
+    if not isinstance(raw, str):
+        return raw
+    value = raw.strip()
+    try:
+        if kind in (float, "float"):
+            return float(value)
+        if kind in (int, "int"):
+            return int(value)
+    except ValueError:
+        raise ConfigError(f"{env_name} must be a number, not {value!r}") from None
+    if kind in (Path, "Path"):
+        return Path(value)
+    if name == "data_keys":
+        return [k.strip() for k in value.split(",") if k.strip()]
+    return value
+
+
+def _instance_secret(path: Path, make: callable) -> str:
+    """A development secret kept in instance/, created on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # Written with owner-only permissions: it unlocks every stored message.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None
+) -> Settings:
+    """Read settings from the environment (and test overrides), check them, fill dev defaults."""
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+    kinds = {f.name: f.type for f in fields(Settings)}
+    for env_name, name in ENVIRONMENT.items():
+        if environ.get(env_name, "").strip():
+            setattr(settings, name, _convert(name, env_name, environ[env_name], kinds[name]))
+    for name, value in (overrides or {}).items():
+        if name not in kinds:
+            raise ConfigError(f"unknown setting {name!r}")
+        setattr(settings, name, _convert(name, name, value, kinds[name]))
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.env not in ("development", "production"):
+        raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")
+    try:
+        settings.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"HOTLINE_TIMEZONE {settings.timezone!r} is not a time zone like America/New_York"
+        ) from None
+    if settings.idle_hours <= 0 or settings.retention_days <= 0:
+        raise ConfigError("HOTLINE_IDLE_HOURS and HOTLINE_RETENTION_DAYS must be above zero")
+    if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
+    settings.public_base_url = settings.public_base_url.rstrip("/")
+    if settings.production:
+        missing = [
+            env
+            for env, name in (
+                ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
+                ("HOTLINE_SECRET_KEY", "secret_key"),
+                ("HOTLINE_DATA_KEYS", "data_keys"),
+            )
+            if not getattr(settings, name)
+        ]
+        if missing:
+            raise ConfigError(
+                "HOTLINE_ENV=production needs " + ", ".join(missing) + ": without "
+                "TWILIO_AUTH_TOKEN anyone could post fake messages to the webhook, and without "
+                "the keys sessions and stored messages are not protected"
+            )
+        if len(settings.secret_key) < 16:
+            raise ConfigError("HOTLINE_SECRET_KEY is too short: use at least 32 random characters")
+    instance = settings.instance_path
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{instance / 'hotline.db'}"
+    if not settings.secret_key:
+        settings.secret_key = _instance_secret(instance / "secret_key", secrets.token_urlsafe)
+    if not settings.data_keys:
+        key = _instance_secret(instance / "data.key", lambda: Fernet.generate_key().decode())
+        settings.data_keys = [key]

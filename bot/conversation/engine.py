@@ -1,0 +1,648 @@
+"""The conversation engine: a snapshot and an inbound text in; new snapshot, replies, effects out.
+
+Pure: no web framework, no database, no Twilio. Everything it needs arrives as arguments.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from . import answers
+from .flows import Flow, State
+from .i18n import SOURCE, Catalog
+
+# Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
+KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
+MISUNDERSTOOD_BEFORE_HINT = 2
+
+
+@dataclass
+class Snapshot:
+    """Everything the engine remembers about one conversation between two messages."""
+
+    state: str | None = None
+    locale: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    last_active: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a texter, as the engine sees it."""
+
+    text: str
+    now: datetime
+    media: tuple[str, ...] = ()
+    channel: str = "sms"
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message part to send back: a locale key and its parameters."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the world outside the engine must do: open a case, erase data, opt out…"""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StepResult:
+    snapshot: Snapshot
+    replies: list[Reply]
+    effects: list[Effect]
+
+
+Detector = Callable[[str], "tuple[str | None, bool]"]
+
+
+def _no_detection(text: str) -> tuple[str | None, bool]:
+    return None, False
+
+
+class Engine:
+    """Runs one flow with one catalog; shared by every conversation of a process."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        catalog: Catalog,
+        *,
+        detect: Detector = _no_detection,
+        idle_after: timedelta = timedelta(hours=24),
+    ):
+        self.flow = flow
+        self.catalog = catalog
+        self.detect = detect
+        self.idle_after = idle_after
+
+    # ------------------------------------------------------------------ entry point
+    def step(self, snapshot: Snapshot, inbound: Inbound) -> StepResult:
+        """Advance one conversation by one inbound message."""
+        turn = _Turn(self, copy.deepcopy(snapshot), inbound)
+        turn.run()
+        turn.snap.last_active = inbound.now
+        return StepResult(turn.snap, turn.replies, turn.effects)
+
+    # ------------------------------------------------------------------ helpers used by turns
+    def words(self, key: str, locale: str | None) -> list[str]:
+        return self.catalog.words(key, [locale])
+
+    def all_words(self, key: str) -> list[str]:
+        return self.catalog.words(key, self.catalog.codes)
+
+    def language_options(self) -> dict[str, list[str]]:
+        """Each locale is chosen by its own name, its English name or its code."""
+        return {
+            code: [loc.native, loc.name, code, *self.catalog.words("language.words", [code])]
+            for code, loc in self.catalog.locales.items()
+        }
+
+
+class _Turn:
+    """The work of one step: mutable state for one message, thrown away afterwards."""
+
+    def __init__(self, engine: Engine, snap: Snapshot, inbound: Inbound):
+        self.engine = engine
+        self.flow = engine.flow
+        self.snap = snap
+        self.inbound = inbound
+        self.text = answers.clean(inbound.text)
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+
+    # -------------------------------------------------------------- small utilities
+    @property
+    def locale(self) -> str | None:
+        return self.snap.locale
+
+    @property
+    def state(self) -> State | None:
+        return self.flow.states.get(self.snap.state or "")
+
+    def say(self, key: str, **params: Any) -> None:
+        self.replies.append(Reply(key, params))
+
+    def effect(self, kind: str, **data: Any) -> None:
+        self.effects.append(Effect(kind, data))
+
+    def keyword(self, name: str) -> bool:
+        """The whole message is this keyword, in the conversation's language or English."""
+        if not self.text:
+            return False
+        return answers.match_keyword(self.text, self.engine.words(f"keywords.{name}", self.locale))
+
+    def any_locale_keyword(self, name: str) -> bool:
+        return bool(self.text) and answers.match_keyword(
+            self.text, self.engine.all_words(f"keywords.{name}")
+        )
+
+    # -------------------------------------------------------------- the turn
+    def run(self) -> None:
+        data = self.snap.data
+        # STOP and START work in any language, before anything else: Twilio honours them too.
+        if self.any_locale_keyword("stop"):
+            self.stop()
+            return
+        if data.get("opted_out"):
+            if self.any_locale_keyword("start"):
+                self.start_again()
+            return
+        if self.inbound.media:
+            self.effect("media", urls=list(self.inbound.media))
+        if data.get("held"):
+            self.while_held()
+            return
+        if self.snap.state is None or self.state is None:
+            self.first_contact()
+            return
+        if self.global_keyword():
+            return
+        if self.idle():
+            return
+        if self.inbound.media and not self.text:
+            self.say("media.received")
+            self.ask_again()
+            return
+        self.answer()
+
+    def stop(self) -> None:
+        self.snap.data["opted_out"] = True
+        self.effect("opt_out")
+        # Twilio confirms STOP on SMS itself; WhatsApp has no such reply, so say it once.
+        if self.inbound.channel == "whatsapp":
+            self.say("stop.confirm")
+
+    def start_again(self) -> None:
+        self.snap.data.pop("opted_out", None)
+        self.effect("opt_in")
+        self.say("start.welcome_back")
+        if self.snap.state is None:
+            self.first_contact()
+        else:
+            self.ask_again()
+
+    def while_held(self) -> None:
+        """An advocate holds the case: the bot keeps quiet except for HELP and DELETE."""
+        if self.keyword("help"):
+            self.say("help.text")
+        elif self.keyword("delete"):
+            self.goto_delete()
+        elif self.snap.state == self.flow.role("delete"):
+            self.answer()
+        else:
+            self.effect("relay")
+
+    # -------------------------------------------------------------- first contact
+    def first_contact(self) -> None:
+        self.snap.state = self.flow.role("language")
+        self.snap.answers = {}
+        chosen = self.named_language()
+        if chosen:
+            # The very first text is a language's name: take it at its word.
+            self.snap.locale = chosen
+            self.say("welcome.intro")
+            self.enter(self.flow.move(self.snap.state, "answered"), remember=False)
+            return
+        code, confident = self.engine.detect(self.text) if self.text else (None, False)
+        if code not in self.engine.catalog.locales:
+            code, confident = None, False
+        order = list(self.engine.catalog.codes)
+        if code:
+            # Offer the guess first, but the texter confirms it: a greeting like "hola"
+            # is too short to be sure, and a wrong language loses a frightened person.
+            order.remove(code)
+            order.insert(0, code)
+        self.snap.data["language_order"] = order
+        self.snap.data["offered"] = code
+        self.snap.locale = code if confident else None
+        self.say("welcome.intro")
+        self.ask_language()
+
+    def named_language(self) -> str | None:
+        folded = answers.fold(self.text)
+        for code, words in self.engine.language_options().items():
+            if folded and folded in {answers.fold(w) for w in words}:
+                return code
+        return None
+
+    def ask_language(self) -> None:
+        order = self.snap.data.get("language_order") or self.engine.catalog.codes
+        offered = self.snap.data.get("offered")
+        if offered:
+            self.replies.append(Reply("language.offer", {"_locale": offered}))
+        options = "\n".join(
+            f"{n} {self.engine.catalog.locales[code].native}" for n, code in enumerate(order, 1)
+        )
+        self.say("language.menu", options=options)
+
+    def choose_language(self) -> bool:
+        order = self.snap.data.get("language_order") or self.engine.catalog.codes
+        options = {code: [str(n)] for n, code in enumerate(order, 1)}
+        for code, words in self.engine.language_options().items():
+            options.setdefault(code, []).extend(words)
+        offered = self.snap.data.get("offered")
+        if offered and answers.match_keyword(self.text, self.engine.all_words("common.yes")):
+            choice = offered
+        else:
+            choice = answers.match_choice(self.text, options)
+        if not choice:
+            return False
+        self.snap.locale = choice
+        return True
+
+    # -------------------------------------------------------------- keywords
+    def global_keyword(self) -> bool:
+        flow = self.flow
+        if self.keyword("help"):
+            self.say("help.text")
+            self.ask_again()
+            return True
+        if self.keyword("menu"):
+            self.goto(flow.role("menu"))
+            return True
+        if self.keyword("agent"):
+            self.effect("open_case", kind="agent", urgent=self.urgent())
+            self.say("agent.requested")
+            self.ask_again()
+            return True
+        if self.keyword("delete"):
+            self.goto_delete()
+            return True
+        if self.snap.state != flow.role("language") and self.switch_language():
+            return True
+        return False
+
+    def switch_language(self) -> bool:
+        """A language's name or code alone switches the language and keeps every answer."""
+        free_text = self.state is not None and self.state.expect not in ("choice", "multi")
+        folded = answers.fold(self.text)
+        for code, words in self.engine.language_options().items():
+            # In a free-text answer only an exact name switches: "Korea" is a country of
+            # birth, not a typo for "Korean".
+            if free_text:
+                matched = folded in {answers.fold(w) for w in words}
+            else:
+                matched = answers.match_keyword(self.text, words)
+            if matched:
+                self.snap.locale = code
+                self.say("language.switched")
+                self.ask_again()
+                return True
+        return False
+
+    def goto_delete(self) -> None:
+        delete = self.flow.role("delete")
+        if self.snap.state != delete:
+            self.snap.data["return_to"] = self.snap.state
+        self.goto(delete)
+
+    # -------------------------------------------------------------- idle
+    def idle(self) -> bool:
+        last = self.snap.last_active
+        if last is None or self.inbound.now - last < self.engine.idle_after:
+            return False
+        quiet_states = {self.flow.role(r) for r in ("language", "menu", "resume")}
+        if self.snap.state in quiet_states:
+            return False
+        self.snap.data["return_to"] = self.snap.state
+        self.goto(self.flow.role("resume"))
+        return True
+
+    # -------------------------------------------------------------- answering the current state
+    def answer(self) -> None:
+        state = self.state
+        assert state is not None
+        if state.expect not in ("language", "review", "none") and self.keyword("back"):
+            self.back()
+            return
+        if state.skip and self.keyword("skip"):
+            self.save(state, None)
+            self.advance(state, "answered")
+            return
+        handler = getattr(self, f"expect_{state.expect}")
+        if not handler(state):
+            self.misunderstood(state)
+            return
+        self.snap.data.pop("misunderstood", None)
+
+    def misunderstood(self, state: State) -> None:
+        count = self.snap.data.get("misunderstood", 0) + 1
+        self.snap.data["misunderstood"] = count
+        if not self.text and not self.inbound.media:
+            self.say("common.empty")
+        else:
+            self.say("common.not_understood")
+        if state.skip:
+            self.say("common.can_skip")
+        if count >= MISUNDERSTOOD_BEFORE_HINT:
+            self.say("common.agent_hint")
+        self.ask_again()
+
+    def expect_language(self, state: State) -> bool:
+        if not self.choose_language():
+            return False
+        self.snap.data.pop("offered", None)
+        if self.snap.data.get("return_to"):
+            self.say("language.switched")
+            self.goto(self.snap.data.pop("return_to"))
+        else:
+            self.advance(state, "answered")
+        return True
+
+    def expect_none(self, state: State) -> bool:
+        self.advance(state, "answered")
+        return True
+
+    def choice_options(self, state: State) -> dict[str, list[str]]:
+        catalog = self.engine.catalog
+        options: dict[str, list[str]] = {}
+        for choice in state.choices:
+            words = [str(choice.number), *choice.match]
+            for key in (choice.words, choice.label):
+                if key:
+                    words += catalog.words(key, [self.locale])
+            options[choice.id] = words
+        return options
+
+    def expect_choice(self, state: State) -> bool:
+        picked = answers.match_choice(self.text, self.choice_options(state))
+        if picked is None:
+            return False
+        choice = state.choice(picked)
+        self.save(state, picked)
+        if choice.effect and self.run_choice_effect(choice.effect):
+            return True
+        self.advance(state, f"chose_{picked}")
+        return True
+
+    def run_choice_effect(self, effect: str) -> bool:
+        """Do what a choice does beyond moving on; True when it already moved the conversation."""
+        data = self.snap.data
+        if effect == "agent":
+            self.effect("open_case", kind="agent", urgent=self.urgent())
+            return False
+        if effect == "restart":
+            self.snap.answers = {}
+            data.pop("return_to", None)
+            return False
+        if effect == "erase":
+            self.effect("erase")
+            self.snap.state = None
+            self.snap.answers = {}
+            self.snap.data = {}
+            self.say("delete.done")
+            return True
+        if effect == "restore":
+            target = data.pop("return_to", None) or self.flow.role("menu")
+            self.say("common.continuing")
+            self.goto(target)
+            return True
+        pending = data.pop("pending", None) or {}
+        data.pop("return_to", None)
+        if effect == "confirm" and pending:
+            target = self.flow.states[pending["state"]]
+            self.save(target, pending["value"])
+            self.snap.state = target.name
+            self.advance(target, "answered")
+            return True
+        if effect == "reject" and pending:
+            self.goto(pending["state"])
+            return True
+        raise ValueError(f"unknown choice effect '{effect}'")
+
+    def expect_multi(self, state: State) -> bool:
+        options = self.choice_options(state)
+        picked: list[str] = []
+        numbers = re.findall(r"\d+", self.text)
+        by_number = {str(c.number): c.id for c in state.choices}
+        for number in numbers:
+            if number not in by_number:
+                return False
+            picked.append(by_number[number])
+        for part in re.split(r"[,;/+&\n]|\s(?:y|e|and|et|at|và|و)\s", self.text):
+            if part.strip() and not re.fullmatch(r"[\d\s.#)]*", part):
+                found = answers.match_choice(part, options)
+                if found is None:
+                    return False
+                picked.append(found)
+        if not picked:
+            return False
+        self.save(state, list(dict.fromkeys(picked)))
+        self.advance(state, "answered")
+        return True
+
+    def expect_text(self, state: State) -> bool:
+        if not self.text:
+            return False
+        self.save(state, self.text)
+        self.advance(state, "answered")
+        return True
+
+    def expect_anumber(self, state: State) -> bool:
+        number = answers.parse_a_number(self.text)
+        if number is None:
+            return False
+        self.save(state, number)
+        self.advance(state, "answered")
+        return True
+
+    def expect_phone(self, state: State) -> bool:
+        use_own = answers.match_keyword(self.text, self.engine.words("common.yes", self.locale))
+        if (use_own or self.text == "1") and self.inbound.sender:
+            number = answers.parse_phone(self.inbound.sender)
+        else:
+            number = answers.parse_phone(self.text)
+        if number is None:
+            return False
+        self.save(state, number)
+        self.advance(state, "answered")
+        return True
+
+    def expect_date(self, state: State) -> bool:
+        parsed = answers.parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
+        if parsed is None:
+            return False
+        if not parsed.certain:
+            self.snap.data["pending"] = {"state": state.name, "value": parsed.value.isoformat()}
+            self.snap.data["return_to"] = state.name
+            self.goto(self.flow.role("confirm"), date=self.format_date(parsed.value))
+            return True
+        self.save(state, parsed.value.isoformat())
+        self.advance(state, "answered")
+        return True
+
+    def expect_review(self, state: State) -> bool:
+        edit = self.edit_number()
+        if edit is not None:
+            if not 1 <= edit <= len(self.flow.review):
+                return False
+            self.snap.data["editing"] = True
+            self.goto(self.flow.review[edit - 1])
+            return True
+        if answers.match_keyword(self.text, self.engine.words("review.send", self.locale)):
+            self.submit(state)
+            return True
+        return False
+
+    def edit_number(self) -> int | None:
+        words = "|".join(
+            re.escape(answers.fold(w)) for w in self.engine.words("review.edit", self.locale)
+        )
+        match = re.fullmatch(rf"(?:{words})?\s*#?(\d{{1,2}})", answers.fold(self.text))
+        return int(match.group(1)) if match else None
+
+    # -------------------------------------------------------------- moving and saving
+    def save(self, state: State, value: Any) -> None:
+        if state.save:
+            self.snap.answers[state.save] = value
+
+    def urgent(self) -> bool:
+        """Urgent when any question marked urgent_if got one of its listed answers."""
+        for state in self.flow.states.values():
+            if state.save and state.urgent_if:
+                value = self.snap.answers.get(state.save)
+                if value in state.urgent_if:
+                    return True
+        return False
+
+    def submit(self, state: State) -> None:
+        kind = state.submit or "intake"
+        self.effect("open_case", kind=kind, urgent=self.urgent(), answers=dict(self.snap.answers))
+        self.snap.data["submitted"] = True
+        self.advance(state, "answered")
+
+    def back(self) -> None:
+        history: list[str] = self.snap.data.get("history", [])
+        target = history.pop() if history else self.flow.role("menu")
+        self.snap.data["history"] = history
+        self.enter(target, remember=False)
+
+    def advance(self, state: State, trigger: str) -> None:
+        """Follow the flow from a state; after an edit, go back to the review."""
+        if self.snap.data.pop("editing", False) and state.name in self.flow.review:
+            target = self.flow.role("review")
+            if trigger.startswith("chose_"):
+                dest = self.flow.move(state.name, trigger)
+                if dest in self.flow.review and dest != state.name:
+                    self.snap.data["editing"] = True
+                    target = dest
+            self.enter(target)
+            return
+        self.enter(self.flow.move(state.name, trigger))
+
+    def goto(self, name: str, **params: Any) -> None:
+        self.snap.state = self.flow.move(self.snap.state or self.flow.start, f"to_{name}")
+        self.enter(name, remember=False, **params)
+
+    def enter(self, name: str, remember: bool = True, **params: Any) -> None:
+        """Arrive in a state: say what it says, ask what it asks, or pass through it."""
+        previous = self.snap.state
+        history: list[str] = self.snap.data.setdefault("history", [])
+        if remember and previous and previous != name and self.flow.states[previous].ask:
+            history.append(previous)
+            del history[:-20]
+        self.snap.state = name
+        state = self.flow.states[name]
+        if name == self.flow.role("menu"):
+            self.snap.data["history"] = []
+        for key in state.say:
+            self.say(key, **params)
+        if state.expect == "none":
+            target = self.flow.move(name, "answered")
+            if state.quiet:
+                self.snap.state = target
+            else:
+                self.enter(target, remember=False)
+            return
+        self.ask(state, **params)
+
+    def ask_again(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        if state.expect == "review":
+            self.ask(state)
+        elif state.name == self.flow.role("confirm"):
+            pending = self.snap.data.get("pending") or {}
+            value = pending.get("value")
+            shown = self.format_date(date.fromisoformat(value)) if value else ""
+            self.ask(state, date=shown)
+        else:
+            self.ask(state)
+
+    def ask(self, state: State, **params: Any) -> None:
+        if state.expect == "language":
+            self.ask_language()
+            return
+        if state.expect == "review":
+            self.say("review.intro", answers=self.review_lines())
+        if state.ask:
+            if state.expect == "phone" and self.inbound.sender:
+                params.setdefault("number", answers.format_phone(self.inbound.sender))
+            self.say(state.ask, **params)
+
+    # -------------------------------------------------------------- presenting answers
+    def format_date(self, value: date) -> str:
+        from babel.dates import format_date
+
+        try:
+            return format_date(value, format="long", locale=_babel_locale(self.locale))
+        except Exception:  # a locale babel does not know: ISO is still readable
+            return value.isoformat()
+
+    def display(self, state: State, value: Any) -> str:
+        catalog = self.engine.catalog
+        if value is None:
+            return catalog.render("review.skipped", self.locale)
+        if state.expect in ("choice", "multi"):
+            values = value if isinstance(value, list) else [value]
+            labels = []
+            for choice_id in values:
+                try:
+                    choice = state.choice(choice_id)
+                except KeyError:
+                    labels.append(str(choice_id))
+                    continue
+                key = choice.label or choice.words
+                labels.append(catalog.render(key, self.locale) if key else choice.id)
+            return ", ".join(labels)
+        if state.expect == "date":
+            try:
+                return self.format_date(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                return str(value)
+        if state.expect == "phone":
+            return answers.format_phone(value)
+        if state.expect == "anumber":
+            return f"A-{value[0:3]}-{value[3:6]}-{value[6:9]}"
+        return str(value)
+
+    def review_lines(self) -> str:
+        catalog = self.engine.catalog
+        lines = []
+        for number, name in enumerate(self.flow.review, 1):
+            state = self.flow.states[name]
+            label = catalog.render(state.label, self.locale) if state.label else name
+            shown = self.display(state, self.snap.answers.get(state.save or ""))
+            lines.append(f"{number}. {label}: {shown}")
+        return "\n".join(lines)
+
+
+def _babel_locale(code: str | None) -> str:
+    return {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "ht": "fr_HT", None: "en"}.get(
+        code, (code or "en").replace("-", "_")
+    )

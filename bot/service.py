@@ -1,0 +1,350 @@
+"""One inbound message = one transaction: dedupe, lock, engine step, persist, effects."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine as DBEngine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from .conversation.engine import Effect, Engine, Inbound, Snapshot
+from .conversation.i18n import Catalog
+from .storage import crypto
+from .storage.db import is_postgres, transaction
+from .storage.models import Case, Contact, Conversation, Message, utcnow
+
+log = logging.getLogger(__name__)
+
+# Case references are read aloud and typed on keypads: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+REF_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+MAX_BODY = 1600  # Twilio's limit for one message, in characters
+OPEN = ("new", "claimed")
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A texter's message as the webhook (or `hotline chat`) received it."""
+
+    sid: str
+    sender: str  # Twilio's From: "+15551234567" or "whatsapp:+15551234567"
+    body: str = ""
+    media: tuple[str, ...] = ()
+    to: str | None = None
+
+
+@dataclass
+class InboundResult:
+    """What to answer: the reply text (as TwiML parts), and what happened."""
+
+    replies: list[str]
+    conversation_id: int | None
+    duplicate: bool = False
+
+
+def channel_of(address: str) -> str:
+    return "whatsapp" if address.lower().startswith("whatsapp:") else "sms"
+
+
+def phone_of(address: str) -> str:
+    """The bare number of a Twilio address: 'whatsapp:+1555…' → '+1555…'."""
+    if ":" in address:
+        address = address.split(":", 1)[1]
+    return "".join(address.split())
+
+
+def new_ref() -> str:
+    """A case reference like K7F-3QX: 25^6 ≈ 244 million, easy to read aloud and type."""
+    chars = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+def split_for_sms(parts: list[str]) -> list[str]:
+    """Join reply parts into as few messages as Twilio allows, keeping their order."""
+    messages: list[str] = []
+    for part in parts:
+        part = part[:MAX_BODY]
+        if messages and len(messages[-1]) + 2 + len(part) <= MAX_BODY:
+            messages[-1] += "\n\n" + part
+        else:
+            messages.append(part)
+    return messages
+
+
+CaseListener = Callable[[Session, Case, str], None]
+
+
+@dataclass
+class Hotline:
+    """The service layer: what the webhook, `hotline chat` and the inbox call."""
+
+    db: DBEngine
+    engine: Engine
+    catalog: Catalog
+    hotline_name: str
+    timezone: object = UTC
+    # Called inside the transaction when a case is opened ("opened") or a held case gets a
+    # message ("relay"); the advocates' side subscribes to notify people through the outbox.
+    case_listeners: list[CaseListener] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ inbound
+    def handle_inbound(self, message: InboundMessage, now: datetime | None = None) -> InboundResult:
+        """Store the message, step the conversation, apply effects: all or nothing."""
+        now = now or datetime.now(UTC)
+        try:
+            return self._handle(message, now)
+        except IntegrityError:
+            # A concurrent delivery of the same MessageSid won the race; answer as a retry.
+            log.info("inbound integrity conflict; retrying once")
+            return self._handle(message, now)
+
+    def _handle(self, message: InboundMessage, now: datetime) -> InboundResult:
+        keys = crypto.current()
+        phone = phone_of(message.sender)
+        channel = channel_of(message.sender)
+        with transaction(self.db) as session:
+            contact = self._contact(session, keys, phone)
+            conversation = self._conversation(session, contact, channel)
+            stored = session.exec(
+                select(Message.id).where(Message.message_sid == message.sid)
+            ).first()
+            if stored is not None:
+                log.info("duplicate delivery conversation=%s", conversation.id)
+                return InboundResult(
+                    self._stored_replies(session, stored), conversation.id, duplicate=True
+                )
+            snapshot = Snapshot(
+                state=conversation.state,
+                locale=conversation.locale,
+                answers=dict(conversation.answers or {}),
+                data=dict(conversation.data or {}),
+                last_active=_aware(conversation.last_active),
+            )
+            inbound = Inbound(
+                text=message.body or "",
+                now=now.astimezone(self.timezone),
+                media=message.media,
+                channel=channel,
+                sender=phone,
+            )
+            result = self.engine.step(snapshot, inbound)
+            context: dict[str, object] = {}
+            erased = False
+            for effect in result.effects:
+                erased |= self._apply(session, effect, contact, conversation, result, context)
+            if erased:
+                log.info("conversation erased on request")
+                return InboundResult(self._render(result, context), None)
+            inbound_row = Message(
+                conversation_id=conversation.id,
+                direction="in",
+                channel=channel,
+                author="family",
+                message_sid=message.sid,
+                body=message.body or "",
+                media=list(message.media) or None,
+                status="received",
+                created_at=now,
+            )
+            session.add(inbound_row)
+            session.flush()
+            replies = self._render(result, context)
+            for text in replies:
+                session.add(
+                    Message(
+                        conversation_id=conversation.id,
+                        direction="out",
+                        channel=channel,
+                        author="bot",
+                        in_reply_to=inbound_row.id,
+                        body=text,
+                        status="replied",
+                        created_at=now,
+                    )
+                )
+            snap = result.snapshot
+            conversation.state = snap.state
+            conversation.locale = snap.locale
+            conversation.answers = snap.answers
+            conversation.data = snap.data
+            conversation.channel = channel
+            conversation.last_active = now
+            conversation.updated_at = now
+            session.add(conversation)
+            log.info(
+                "inbound conversation=%s state=%s effects=%s replies=%d",
+                conversation.id,
+                snap.state,
+                ",".join(e.kind for e in result.effects) or "-",
+                len(replies),
+            )
+            return InboundResult(replies, conversation.id)
+
+    def _contact(self, session: Session, keys: crypto.DataKeys, phone: str) -> Contact:
+        hashes = keys.lookup_hashes(phone)
+        contact = session.exec(select(Contact).where(Contact.phone_hash.in_(hashes))).first()
+        if contact is not None:
+            if contact.phone_hash != hashes[0]:  # found under an older key: move it forward
+                contact.phone_hash = hashes[0]
+                contact.phone = phone
+                session.add(contact)
+            return contact
+        insert = pg_insert if is_postgres(self.db) else sqlite_insert
+        session.execute(
+            insert(Contact)
+            .values(phone_hash=hashes[0], phone=phone, opted_out=False, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["phone_hash"])
+        )
+        return session.exec(select(Contact).where(Contact.phone_hash == hashes[0])).one()
+
+    def _conversation(self, session: Session, contact: Contact, channel: str) -> Conversation:
+        query = select(Conversation).where(Conversation.contact_id == contact.id)
+        # One sender's messages are handled one at a time: a row lock on PostgreSQL; on
+        # SQLite, BEGIN IMMEDIATE already holds the database's single write lock.
+        query = query.with_for_update()
+        found = session.exec(query).first()
+        if found is not None:
+            return found
+        insert = pg_insert if is_postgres(self.db) else sqlite_insert
+        now = utcnow()
+        session.execute(
+            insert(Conversation)
+            .values(
+                contact_id=contact.id, channel=channel, answers={}, data={},
+                created_at=now, updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["contact_id"])
+        )
+        return session.exec(query).one()
+
+    def _stored_replies(self, session: Session, inbound_id: int) -> list[str]:
+        rows = session.exec(
+            select(Message.body).where(Message.in_reply_to == inbound_id).order_by(Message.id)
+        ).all()
+        return [body for body in rows if body]
+
+    def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
+        base = {"hotline": self.hotline_name, **context}
+        parts = []
+        for reply in result.replies:
+            params = dict(reply.params)
+            locale = params.pop("_locale", None) or result.snapshot.locale
+            parts.append(self.catalog.render(reply.key, locale, {**base, **params}))
+        return split_for_sms(parts)
+
+    # ------------------------------------------------------------------ effects
+    def _apply(
+        self,
+        session: Session,
+        effect: Effect,
+        contact: Contact,
+        conversation: Conversation,
+        result,  # type: ignore[no-untyped-def]
+        context: dict[str, object],
+    ) -> bool:
+        """Carry out one effect; True when the conversation was erased."""
+        if effect.kind == "open_case":
+            case = self.open_case(session, conversation, result.snapshot, effect.data)
+            context["ref"] = case.ref
+        elif effect.kind == "media":
+            urls = list(effect.data.get("urls", []))
+            data = result.snapshot.data
+            data["media"] = [*data.get("media", []), *urls]
+            case = self.open_case_of(session, conversation.id)
+            if case is not None:
+                case.media = [*(case.media or []), *urls]
+                session.add(case)
+        elif effect.kind in ("opt_out", "opt_in"):
+            contact.opted_out = effect.kind == "opt_out"
+            session.add(contact)
+        elif effect.kind == "relay":
+            case = self.open_case_of(session, conversation.id)
+            if case is not None:
+                for listener in self.case_listeners:
+                    listener(session, case, "relay")
+        elif effect.kind == "erase":
+            erase_contact(session, contact)
+            return True
+        return False
+
+    def open_case_of(self, session: Session, conversation_id: int) -> Case | None:
+        found = session.exec(
+            select(Case)
+            .where(Case.conversation_id == conversation_id, Case.status.in_(OPEN))
+            .order_by(Case.id.desc())
+        ).first()
+        return found
+
+    def open_case(
+        self, session: Session, conversation: Conversation, snapshot: Snapshot, data: dict
+    ) -> Case:
+        """Open a case, or update the open one: AGENT then an intake is still one case."""
+        kind = data.get("kind", "intake")
+        urgent = bool(data.get("urgent"))
+        case = self.open_case_of(session, conversation.id)
+        event = "updated"
+        if case is None:
+            case = Case(
+                ref=self._unique_ref(session),
+                conversation_id=conversation.id,
+                kind=kind,
+                media=list(snapshot.data.get("media", [])),
+            )
+            event = "opened"
+        elif kind == "agent":
+            return case  # asking for a person again changes nothing
+        if kind == "intake":
+            case.kind = "intake"
+            case.answers = dict(data.get("answers") or snapshot.answers)
+        case.urgent = case.urgent or urgent
+        case.language = snapshot.locale or "en"
+        case.channel = conversation.channel
+        case.updated_at = utcnow()
+        session.add(case)
+        session.flush()
+        for listener in self.case_listeners:
+            listener(session, case, event)
+        return case
+
+    def _unique_ref(self, session: Session) -> str:
+        while True:
+            ref = new_ref()
+            if session.exec(select(Case.id).where(Case.ref == ref)).first() is None:
+                return ref
+
+
+def erase_contact(session: Session, contact: Contact) -> None:
+    """Delete every row about one number: messages, cases, conversation, contact."""
+    conversation_ids = list(
+        session.exec(select(Conversation.id).where(Conversation.contact_id == contact.id)).all()
+    )
+    if conversation_ids:
+        for hook in ERASE_HOOKS:
+            hook(session, conversation_ids)
+        session.execute(
+            update(Message)
+            .where(Message.conversation_id.in_(conversation_ids))
+            .values(in_reply_to=None)
+        )
+        session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+        session.execute(delete(Case).where(Case.conversation_id.in_(conversation_ids)))
+        session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+    session.execute(delete(Contact).where(Contact.id == contact.id))
+
+
+# Other modules that keep rows about a conversation (outbox, case notes, audit) register a
+# function here so DELETE erases those rows too.
+ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -1,0 +1,81 @@
+"""The tables: contacts, conversations, messages and cases. Personal fields are encrypted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .crypto import EncryptedJSON, EncryptedText
+
+
+def utcnow() -> datetime:
+    """Aware UTC: SQLModel stores timestamps in UTC on SQLite and PostgreSQL alike."""
+    return datetime.now(UTC)
+
+
+class Contact(SQLModel, table=True):
+    """A phone number that has texted the hotline, found by its keyed hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone_hash: str = Field(max_length=64, unique=True, index=True)
+    phone: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    opted_out: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """Where one contact is in the flow: the engine's snapshot, stored between messages."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", unique=True, index=True)
+    channel: str = Field(default="sms", max_length=16)
+    state: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
+    last_active: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    """One text in or out. Inbound MessageSids are unique: a retried webhook is stored once."""
+
+    __table_args__ = (UniqueConstraint("message_sid", name="uq_message_sid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    direction: str = Field(max_length=8)  # "in" or "out"
+    channel: str = Field(default="sms", max_length=16)
+    author: str = Field(default="family", max_length=16)  # family, bot or advocate
+    message_sid: str | None = Field(default=None, max_length=64)
+    in_reply_to: int | None = Field(default=None, foreign_key="message.id", index=True)
+    body: str | None = Field(default=None, sa_column=Column(EncryptedText))
+    media: list[str] | None = Field(default=None, sa_column=Column(EncryptedJSON))
+    status: str = Field(default="received", max_length=24)
+    error_code: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Case(SQLModel, table=True):
+    """A family's request for an advocate: from a finished intake or from AGENT."""
+
+    __tablename__ = "cases"  # "case" is an SQL keyword
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=16, unique=True, index=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    kind: str = Field(default="intake", max_length=16)  # intake or agent
+    status: str = Field(default="new", max_length=16, index=True)  # new, claimed, closed
+    urgent: bool = Field(default=False)
+    language: str = Field(default="en", max_length=16)
+    channel: str = Field(default="sms", max_length=16)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
+    media: list[str] = Field(default_factory=list, sa_column=Column(EncryptedJSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None

@@ -1,0 +1,90 @@
+"""Twilio in: check the signature, parse the form into an InboundMessage, answer in TwiML."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from .service import InboundMessage
+from .storage.db import ping
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__)
+MAX_MEDIA = 10  # Twilio sends at most 10 MediaUrl{N} per message
+ADDRESS = re.compile(r"^(whatsapp:|messenger:)?\+?[0-9A-Za-z\- ().]{2,40}$")
+
+
+def hotline():  # type: ignore[no-untyped-def]
+    return current_app.extensions["hotline"]
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: PUBLIC_BASE_URL + path when set, else the URL as proxied."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
+def require_twilio_signature() -> None:
+    """Refuse (403) any request not signed with TWILIO_AUTH_TOKEN, whenever a token is set."""
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    if not token:
+        # Only development gets here: production refuses to start without a token.
+        return
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not RequestValidator(token).validate(
+        signed_url(), request.form.to_dict(flat=False), signature
+    ):
+        log.warning("rejected request with a missing or bad Twilio signature path=%s", request.path)
+        abort(403)
+
+
+def twiml(replies: list[str]) -> Response:
+    response = MessagingResponse()
+    for text in replies:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+def parse_inbound() -> InboundMessage:
+    form = request.form
+    sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    sender = (form.get("From") or "").strip()
+    if not sid or len(sid) > 64:
+        abort(400, "MessageSid is missing or malformed")
+    if not sender or not ADDRESS.match(sender):
+        abort(400, "From is missing or malformed")
+    try:
+        count = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
+    except ValueError:
+        count = 0
+    media = tuple(
+        url for n in range(max(count, 0)) if (url := (form.get(f"MediaUrl{n}") or "").strip())
+    )
+    return InboundMessage(
+        sid=sid,
+        sender=sender,
+        body=form.get("Body", ""),
+        media=media,
+        to=form.get("To"),
+    )
+
+
+@bp.post("/twilio/messages")
+def messages() -> Response:
+    require_twilio_signature()
+    inbound = parse_inbound()
+    result = hotline().handle_inbound(inbound)
+    return twiml(result.replies)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    ok = ping(hotline().db)
+    return jsonify({"ok": ok}), 200 if ok else 503

@@ -38,9 +38,13 @@ def require_twilio_signature() -> None:
         # Only development gets here: production refuses to start without a token.
         return
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature or not RequestValidator(token).validate(
-        signed_url(), request.form.to_dict(flat=False), signature
-    ):
+    try:
+        valid = bool(signature) and RequestValidator(token).validate(
+            signed_url(), request.form, signature
+        )
+    except (UnicodeError, ValueError):
+        valid = False
+    if not valid:
         log.warning("rejected request with a missing or bad Twilio signature path=%s", request.path)
         abort(403)
 

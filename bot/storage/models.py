@@ -79,3 +79,32 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send outside a TwiML reply, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # notify, advocate_reply, closing, reminder…
+    channel: str = Field(default="sms", max_length=16)
+    to: str = Field(sa_column=Column(EncryptedText, nullable=False))  # "+1555…" or "whatsapp:+1555…"
+    to_hash: str = Field(max_length=64, index=True)  # keyed hash of the bare number
+    body: str | None = Field(default=None, sa_column=Column(EncryptedText))
+    content_sid: str | None = Field(default=None, max_length=64)
+    content_variables: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(EncryptedJSON)
+    )
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    status: str = Field(default="pending", max_length=24, index=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    provider_sid: str | None = Field(default=None, max_length=64, unique=True)
+    error_code: int | None = None
+    error: str | None = Field(default=None, max_length=200)  # never a body or a number
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from datetime import date
 
@@ -465,6 +467,7 @@ SURE, CHECK = True, False
         ("en", "Monday", d(23), CHECK),
         ("en", "on friday", d(27), CHECK),
         ("en", "sat", d(21), CHECK),
+        ("en", "on Fri", d(27), CHECK),
         ("en", "Thursday night", d(26), CHECK),
         ("fr", "lundi", d(23), CHECK),
         ("fr", "lundi dernier", d(23), CHECK),
@@ -537,6 +540,20 @@ SURE, CHECK = True, False
         ("ht", "3 novanm", d(3), SURE),
         ("vi", "ngày 3 tháng 11", d(3), SURE),
         ("tl", "Nobyembre 3", d(3), SURE),
+        # times of day are not days of the month
+        ("es", "ayer a las 5pm", d(27), SURE),
+        ("en", "yesterday at 7:30 p.m.", d(27), SURE),
+        ("pt", "ontem às 22h", d(27), SURE),
+        ("zh-Hans", "昨天晚上8点", d(27), SURE),
+        ("ko", "어제 오후 3시쯤", d(27), SURE),
+        ("tl", "kahapon alas 3", d(27), SURE),
+        ("vi", "hôm qua lúc 3 giờ", d(27), SURE),
+        ("es", "el lunes a las 3", d(23), CHECK),
+        ("es", "el viernes como a las 10 de la noche", d(27), CHECK),
+        ("en", "monday at 3pm", d(23), CHECK),
+        ("fr", "lundi vers 15h", d(23), CHECK),
+        ("es", "el 3 de noviembre a las 4", d(3), SURE),
+        ("es", "3/11 a las 10", d(3), CHECK),
         ("es", "lunes 23 de noviembre", d(23), SURE),
         ("es", "martes 23 de noviembre", d(23), CHECK),  # 23 November was a Monday
     ],
@@ -620,3 +637,36 @@ def test_warm_up_then_parse_is_fast():
     ]:
         assert parse_date(text, locale, TODAY) is not None
     assert time.perf_counter() - start < 0.25
+
+
+def test_cue_tables_are_stored_in_folded_form():
+    """Every built-in cue word must look exactly like folded text, or it could never match."""
+    from bot.conversation import answers
+
+    for lang, cues in answers._CUES.items():
+        for phrase in [*cues.meaning, *cues.abbr, *cues.filler, *cues.num_words]:
+            assert " ".join(re.sub(r"\W+", " ", fold(phrase)).split()) == phrase, (lang, phrase)
+
+
+def test_nothing_raises_on_random_junk():
+    """Whatever arrives (broken encodings, emoji, mixed scripts), parsers answer or say None."""
+    rng = random.Random(20261128)
+    pieces = list("aeiuo AEIOU 0123456789/.-#+()!?¿¡éñüçôđ\n\t\u200b\u200f\ufeff\x00") + [
+        "昨天", "어제", "أمس", "🙏", "👍", "\ud800", "1️⃣", "星期一", "yè", "lunes", "ayer",
+        "3/11", "A-", "+1", "2026", "de", "noviembre", "hace", "días", "il y a", "jours",
+    ]  # fmt: skip
+    options = {"a": ["1", "discretion"], "b": ["2", "qué es"]}
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        clean(text)
+        fold(text)
+        match_choice(text, options)
+        match_keyword(text, ["stop"])
+        parse_yes_no(text, ["si"], ["no"])
+        parse_a_number(text)
+        phone = parse_phone(text)
+        if phone:
+            format_phone(phone)
+        for locale in ("en", "es", "ht", "zh-Hant", "ar"):
+            answer = parse_date(text, locale, TODAY)
+            assert answer is None or answer.value <= TODAY

@@ -134,6 +134,12 @@ def _norm(text: str) -> str:
     return " ".join(_WORD.findall(fold(text).replace("_", " ")))
 
 
+@lru_cache(maxsize=4096)
+def _norm_phrase(phrase: str) -> str:
+    """_norm for the fixed phrases flows define (cached: they repeat on every message)."""
+    return _norm(phrase)
+
+
 # --------------------------------------------------------------------------------------------
 # Fuzzy matching
 # --------------------------------------------------------------------------------------------
@@ -204,13 +210,13 @@ def _contains(words: list[str], joined: str, phrase: str) -> bool:
 
 
 def _contains_typo(words: list[str], phrase: str) -> bool:
-    """Containment allowing typos in a window of the same number of words."""
+    """Containment allowing typos (phrases of 6+ letters only) in a same-length word window."""
     if _has_cjk(phrase):
         return False
     n = len(phrase.split())
     for i in range(len(words) - n + 1):
         window = " ".join(words[i : i + n])
-        if window != phrase and _close(window, phrase):
+        if window != phrase and _close(window, phrase, min_len=6):
             return True
     return False
 
@@ -231,7 +237,7 @@ def _prepare(options: Mapping[str, Sequence[str]]) -> tuple[dict[str, set[str]],
         if isinstance(phrases, str):
             phrases = [phrases]
         for phrase in phrases:
-            p = _norm(phrase)
+            p = _norm_phrase(phrase)
             if not p:
                 continue
             if p.isdigit():
@@ -292,7 +298,7 @@ def match_keyword(text: str, words: Sequence[str]) -> bool:
         return False
     if isinstance(words, str):
         words = [words]
-    return any(_close(norm, w, min_len=5) for w in (_norm(w) for w in words) if w)
+    return any(_close(norm, w, min_len=5) for w in map(_norm_phrase, words) if w)
 
 
 _YES_EMOJI = frozenset("👍✅👌✔☑🆗")
@@ -426,6 +432,8 @@ def parse_a_number(text: str) -> str | None:
     """A-number of 8 or 9 digits ('A-123-456-789', 'a 12345678') as 9 digits; else None."""
     s = _ascii_digits(clean(text)).translate(_DASHES)
     s = unicodedata.normalize("NFKC", s).strip(" .,;:!?")
+    if len(s) > 60:
+        return None
     s = _A_LABEL.sub("", s, count=1)
     m = _A_NUMBER.fullmatch(s)
     if not m:
@@ -556,230 +564,87 @@ def _date_parser(lang: str, today: datetime.date) -> DateDataParser:
 # Relative-day words (days before today), weekdays (0=Monday) and "last week" cues. dateparser
 # misses many everyday forms ("anoche", "hier soir", "hôm kia", "그저께", "البارحة", "yè"), so
 # these tables are checked first. Entries are folded; Latin/Arabic ones match whole words.
-_REL: dict[str, dict[str, int]] = {
+# Alternatives are separated by "/".
+_REL_TABLE: dict[str, dict[int, str]] = {
     "en": {
-        "yesterday": 1,
-        "yday": 1,
-        "yest": 1,
-        "ystrdy": 1,
-        "last night": 1,
-        "today": 0,
-        "tonight": 0,
-        "this morning": 0,
-        "this afternoon": 0,
-        "this evening": 0,
-        "earlier today": 0,
-        "day before yesterday": 2,
-        "the day before yesterday": 2,
+        0: "today/tonight/this morning/this afternoon/this evening/earlier today",
+        1: "yesterday/yday/yest/ystrdy/last night",
+        2: "day before yesterday/the day before yesterday",
     },
     "es": {
-        "ayer": 1,
-        "anoche": 1,
-        "hoy": 0,
-        "esta manana": 0,
-        "esta tarde": 0,
-        "esta noche": 0,
-        "hace rato": 0,
-        "hace un rato": 0,
-        "hace ratito": 0,
-        "anteayer": 2,
-        "antier": 2,
-        "antenoche": 2,
-        "antes de ayer": 2,
-        "antes de anoche": 2,
-        "antes de ayer en la noche": 2,
+        0: "hoy/esta manana/esta tarde/esta noche/hace rato/hace un rato/hace ratito",
+        1: "ayer/anoche",
+        2: "anteayer/antier/antenoche/antes de ayer/antes de anoche/antes de ayer en la noche",
     },
     "pt": {
-        "ontem": 1,
-        "hoje": 0,
-        "hoje cedo": 0,
-        "esta manha": 0,
-        "essa manha": 0,
-        "nesta manha": 0,
-        "hoje de manha": 0,
-        "esta noite": 0,
-        "anteontem": 2,
-        "antes de ontem": 2,
+        0: "hoje/hoje cedo/esta manha/essa manha/nesta manha/hoje de manha/esta noite",
+        1: "ontem",
+        2: "anteontem/antes de ontem",
     },
     "fr": {
-        "hier": 1,
-        "aujourd hui": 0,
-        "aujourdhui": 0,
-        "ce matin": 0,
-        "cet apres midi": 0,
-        "ce soir": 0,
-        "avant hier": 2,
-        "avanthier": 2,
+        0: "aujourd hui/aujourdhui/ce matin/cet apres midi/ce soir",
+        1: "hier",
+        2: "avant hier/avanthier",
     },
-    "ht": {
-        "ye": 1,
-        "yeswa": 1,
-        "jodi a": 0,
-        "jodia": 0,
-        "jodi": 0,
-        "maten an": 0,
-        "aswe a": 0,
-        "avan ye": 2,
-        "avanye": 2,
-    },
+    "ht": {0: "jodi a/jodia/jodi/maten an/aswe a", 1: "ye/yeswa", 2: "avan ye/avanye"},
     "vi": {
-        "hom qua": 1,
-        "homqua": 1,
-        "toi qua": 1,
-        "dem qua": 1,
-        "hom nay": 0,
-        "homnay": 0,
-        "sang nay": 0,
-        "chieu nay": 0,
-        "toi nay": 0,
-        "hom kia": 2,
-        "hom kia nua": 3,
+        0: "hom nay/homnay/sang nay/chieu nay/toi nay",
+        1: "hom qua/homqua/toi qua/dem qua",
+        2: "hom kia",
+        3: "hom kia nua",
     },
-    "zh": {
-        "昨天": 1,
-        "昨日": 1,
-        "昨晚": 1,
-        "昨夜": 1,
-        "今天": 0,
-        "今日": 0,
-        "今早": 0,
-        "今晚": 0,
-        "前天": 2,
-        "前日": 2,
-        "大前天": 3,
-    },
-    "ko": {
-        "어제": 1,
-        "어젯밤": 1,
-        "오늘": 0,
-        "그저께": 2,
-        "그제": 2,
-        "엊그제": 2,
-    },
+    "zh": {0: "今天/今日/今早/今晚", 1: "昨天/昨日/昨晚/昨夜", 2: "前天/前日", 3: "大前天"},
+    "ko": {0: "오늘", 1: "어제/어젯밤", 2: "그저께/그제/엊그제"},
     "ar": {
-        "امس": 1,
-        "بالامس": 1,
-        "البارحه": 1,
-        "امبارح": 1,
-        "مبارح": 1,
-        "ليله امس": 1,
-        "اليوم": 0,
-        "النهارده": 0,
-        "اول امس": 2,
-        "اول امبارح": 2,
-        "اول البارحه": 2,
+        0: "اليوم/النهارده",
+        1: "امس/بالامس/البارحه/امبارح/مبارح/ليله امس",
+        2: "اول امس/اول امبارح/اول البارحه",
     },
     "tl": {
-        "kahapon": 1,
-        "kagabi": 1,
-        "ngayon": 0,
-        "ngayong araw": 0,
-        "kanina": 0,
-        "kaninang umaga": 0,
-        "kamakalawa": 2,
+        0: "ngayon/ngayong araw/kanina/kaninang umaga",
+        1: "kahapon/kagabi",
+        2: "kamakalawa",
     },
 }
-
-_WEEKDAYS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "en": (
-        ("monday",),
-        ("tuesday",),
-        ("wednesday",),
-        ("thursday",),
-        ("friday",),
-        ("saturday",),
-        ("sunday",),
-    ),
-    "es": (
-        ("lunes",),
-        ("martes",),
-        ("miercoles",),
-        ("jueves",),
-        ("viernes",),
-        ("sabado",),
-        ("domingo",),
-    ),
-    "pt": (
-        ("segunda feira", "segunda", "2a feira"),
-        ("terca feira", "terca", "3a feira"),
-        ("quarta feira", "quarta", "4a feira"),
-        ("quinta feira", "quinta", "5a feira"),
-        ("sexta feira", "sexta", "6a feira"),
-        ("sabado",),
-        ("domingo",),
-    ),
-    "fr": (
-        ("lundi",),
-        ("mardi",),
-        ("mercredi",),
-        ("jeudi",),
-        ("vendredi",),
-        ("samedi",),
-        ("dimanche",),
-    ),
-    "ht": (
-        ("lendi", "lundi"),
-        ("madi", "mardi"),
-        ("mekredi", "mercredi"),
-        ("jedi", "jeudi"),
-        ("vandredi", "vendredi"),
-        ("samdi", "samedi"),
-        ("dimanch", "dimanche"),
-    ),
-    "vi": (
-        ("thu hai", "thu 2", "t2"),
-        ("thu ba", "thu 3", "t3"),
-        ("thu tu", "thu 4", "t4"),
-        ("thu nam", "thu 5", "t5"),
-        ("thu sau", "thu 6", "t6"),
-        ("thu bay", "thu 7", "t7"),
-        ("chu nhat", "cn"),
-    ),
-    "zh": tuple(
-        tuple(p + d for p in ("星期", "礼拜", "禮拜", "周", "週") for d in days)
-        for days in (("一",), ("二",), ("三",), ("四",), ("五",), ("六",), ("日", "天"))
-    ),
-    "ko": (
-        ("월요일",),
-        ("화요일",),
-        ("수요일",),
-        ("목요일",),
-        ("금요일",),
-        ("토요일",),
-        ("일요일",),
-    ),
-    "ar": (
-        ("الاثنين", "الاتنين", "اثنين", "الإثنين"),
-        ("الثلاثاء", "الثلاثا", "التلات", "ثلاثاء"),
-        ("الاربعاء", "الاربع", "اربعاء"),
-        ("الخميس", "خميس"),
-        ("الجمعه", "جمعه"),
-        ("السبت", "سبت"),
-        ("الاحد", "الحد", "احد"),
-    ),
-    "tl": (
-        ("lunes",),
-        ("martes",),
-        ("miyerkules", "miyerkoles"),
-        ("huwebes",),
-        ("biyernes",),
-        ("sabado",),
-        ("linggo",),
-    ),
+_REL: dict[str, dict[str, int]] = {
+    lang: {p: n for n, alts in table.items() for p in alts.split("/")}
+    for lang, table in _REL_TABLE.items()
 }
 
+# Monday..Sunday separated by "|".
+_WEEKDAY_TABLE: dict[str, str] = {
+    "en": "monday|tuesday|wednesday|thursday|friday|saturday|sunday",
+    "es": "lunes|martes|miercoles|jueves|viernes|sabado|domingo",
+    "pt": "segunda feira/segunda/2a feira|terca feira/terca/3a feira|quarta feira/quarta/4a feira|"
+    "quinta feira/quinta/5a feira|sexta feira/sexta/6a feira|sabado|domingo",
+    "fr": "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche",
+    "ht": "lendi/lundi|madi/mardi|mekredi/mercredi|jedi/jeudi|vandredi/vendredi|samdi/samedi|"
+    "dimanch/dimanche",
+    "vi": "thu hai/thu 2/t2|thu ba/thu 3/t3|thu tu/thu 4/t4|thu nam/thu 5/t5|thu sau/thu 6/t6|"
+    "thu bay/thu 7/t7|chu nhat/cn",
+    "zh": "|".join(
+        "/".join(p + d for p in ("星期", "礼拜", "禮拜", "周", "週") for d in days)
+        for days in ("一", "二", "三", "四", "五", "六", "日天")
+    ),
+    "ko": "월요일|화요일|수요일|목요일|금요일|토요일|일요일",
+    "ar": "الاثنين/الاتنين/اثنين|الثلاثاء/الثلاثا/التلات/ثلاثاء|الاربعاء/الاربع/اربعاء|"
+    "الخميس/خميس|الجمعه/جمعه|السبت/سبت|الاحد/الحد/احد",
+    "tl": "lunes|martes|miyerkules/miyerkoles|huwebes|biyernes|sabado|linggo",
+}
 # Abbreviations only count when they are the whole answer ("sat", "wed").
-_WEEKDAY_ABBR: dict[str, tuple[tuple[str, ...], ...]] = {
-    "en": (
-        ("mon",),
-        ("tue", "tues"),
-        ("wed",),
-        ("thu", "thur", "thurs"),
-        ("fri",),
-        ("sat",),
-        ("sun",),
-    ),
-}
+_WEEKDAY_ABBR_TABLE: dict[str, str] = {"en": "mon|tue/tues|wed|thu/thur/thurs|fri|sat|sun"}
+
+
+def _weekday_table(table: dict[str, str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """'mon|tue/tues|...' to ((mon,), (tue, tues), ...)."""
+    return {
+        lang: tuple(tuple(day.split("/")) for day in days.split("|"))
+        for lang, days in table.items()
+    }
+
+
+_WEEKDAYS = _weekday_table(_WEEKDAY_TABLE)
+_WEEKDAY_ABBR = _weekday_table(_WEEKDAY_ABBR_TABLE)
 
 _LAST_WEEK: dict[str, tuple[str, ...]] = {
     "en": ("last week", "past week", "the week before"),
@@ -817,7 +682,7 @@ _LAST_WEEK: dict[str, tuple[str, ...]] = {
 _FILLER: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())
     for lang, words in {
-        "en": "on the last past this that was it its it's in at about around morning afternoon "
+        "en": "on the last past this that was it its s in at about around morning afternoon "
         "evening night day ago early late",
         "es": "el la los las lo de del en este esta ese esa pasado pasada fue era dia manana "
         "tarde noche madrugada por como a al y",
@@ -838,76 +703,23 @@ _CJK_FILLER = re.compile(
     r"에|요|밤|아침|오후|저녁|새벽|낮|쯤|지난|저번|이번|날"
 )
 
+# Small counts for "N days ago", 1 upwards; "/" separates words with the same value.
+_NUM_WORD_TABLE: dict[str, str] = {
+    "en": "one two three four five six seven eight nine ten",
+    "es": "un/uno/una dos tres cuatro cinco seis siete ocho nueve diez",
+    "pt": "um/uma dois/duas tres quatro cinco seis sete oito nove dez",
+    "fr": "un/une deux trois quatre cinq six sept huit neuf dix",
+    "ht": "en/youn de twa kat senk sis set uit nef dis",
+    "vi": "mot hai ba bon nam sau bay tam chin muoi",
+    "tl": "isa/isang dalawa/dalawang tatlo/tatlong apat lima/limang anim pito/pitong walo/walong "
+    "siyam sampu/sampung",
+    "zh": "一 两/兩/二 三 四 五 六 七 八 九 十",
+    "ko": "하루 이틀 사흘 나흘",
+    "ar": "يوم يومين ثلاث/ثلاثه اربع/اربعه خمس/خمسه",
+}
 _NUM_WORDS: dict[str, dict[str, int]] = {
-    "en": dict(one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9, ten=10),
-    "es": dict(
-        un=1,
-        uno=1,
-        una=1,
-        dos=2,
-        tres=3,
-        cuatro=4,
-        cinco=5,
-        seis=6,
-        siete=7,
-        ocho=8,
-        nueve=9,
-        diez=10,
-    ),
-    "pt": dict(
-        um=1,
-        uma=1,
-        dois=2,
-        duas=2,
-        tres=3,
-        quatro=4,
-        cinco=5,
-        seis=6,
-        sete=7,
-        oito=8,
-        nove=9,
-        dez=10,
-    ),
-    "fr": dict(
-        un=1, une=1, deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, neuf=9, dix=10
-    ),
-    "ht": dict(en=1, youn=1, de=2, twa=3, kat=4, senk=5, sis=6, set=7, uit=8, nef=9, dis=10),
-    "vi": dict(mot=1, hai=2, ba=3, bon=4, nam=5, sau=6, bay=7, tam=8, chin=9, muoi=10),
-    "tl": dict(
-        isa=1,
-        isang=1,
-        dalawa=2,
-        dalawang=2,
-        tatlo=3,
-        tatlong=3,
-        apat=4,
-        lima=5,
-        limang=5,
-        anim=6,
-        pito=7,
-        pitong=7,
-        walo=8,
-        walong=8,
-        siyam=9,
-        sampu=10,
-        sampung=10,
-    ),
-    "zh": {
-        "一": 1,
-        "两": 2,
-        "兩": 2,
-        "二": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-        "十": 10,
-    },
-    "ko": {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4},
-    "ar": {"يوم": 1, "يومين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5},
+    lang: {w: n for n, alts in enumerate(words.split(), 1) for w in alts.split("/")}
+    for lang, words in _NUM_WORD_TABLE.items()
 }
 
 _DAYS_AGO_TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -1013,6 +825,16 @@ _NUM_DATE = re.compile(
 )
 _CJK_DATE = re.compile(r"(?:(\d{2,4}) ?[年년] ?)?(\d{1,2}) ?[月월] ?(\d{1,2}) ?(?:[日号號일])?")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# Times of day ("a las 3", "at 7:30", "5pm", "15h", "晚上8点", "오후 3시"): dropped before reading a
+# date so "el lunes a las 3" is not read as the 3rd. A bare number is never taken for a time.
+_TIME_PREP = r"(?:a las|a la|a eso de las|como a las|at|around|about|vers|as|alas|luc|bandang)"
+_AM_PM = r"(?:[ap]\.? ?m\b\.?|hrs?|horas?|heures?|h|oras|gio)"
+_TIME = re.compile(
+    rf"(?:(?<!\w){_TIME_PREP} )?(?<![\d/.:-])\d{{1,2}}[:h]\d{{2}}(?: ?{_AM_PM})?(?!\w)"
+    rf"|(?:(?<!\w){_TIME_PREP} )?(?<![\d/.:-])\d{{1,2}} ?{_AM_PM}(?!\w)"
+    rf"|(?<!\w){_TIME_PREP} \d{{1,2}}(?![\d/.:-]|\w)"
+    r"|\d{1,2} ?[点點時시](?:半|\d{1,2} ?[分분])?"
+)
 
 
 def _safe_date(y: int, m: int, d: int) -> datetime.date | None:
@@ -1100,9 +922,9 @@ def _leftover(f: str, spans: list[tuple[int, int]], cues: _Cues) -> bool:
 
 def _from_cues(f: str, cues: _Cues, today: datetime.date) -> DateAnswer | None | bool:
     """Relative words and weekdays; False when no cue was found (so other parsers can try)."""
-    words = f.split()
-    if len(words) == 1 and f in cues.abbr:
-        return DateAnswer(_last_weekday(cues.abbr[f], today, False), False)
+    content = [w for w in f.split() if w not in cues.filler]
+    if len(content) == 1 and content[0] in cues.abbr:
+        return DateAnswer(_last_weekday(cues.abbr[content[0]], today, False), False)
     rel: set[int] = set()
     weekdays: set[int] = set()
     prev_week_days: set[int] = set()
@@ -1170,13 +992,16 @@ def _dateparser(text: str, lang: str, today: datetime.date) -> DateAnswer | None
 
 def parse_date(text: str, locale: str, today: datetime.date) -> DateAnswer | None:
     """A past date in the texter's language ('ayer', 'el lunes', '3/11', '3 de noviembre')."""
+    if isinstance(today, datetime.datetime):
+        today = today.date()
     raw = clean(text)
     if not raw or len(raw) > 120:
         return None
     lang = _lang(locale)
     cues = _CUES[lang]
-    f = " ".join(_NON_WORD.sub(" ", fold(raw).replace("_", " ")).split())
-    dotted = " ".join(fold(raw).split())
+    folded = " ".join(fold(raw).split())
+    dotted = " ".join(_TIME.sub(" ", folded).split())
+    f = " ".join(_NON_WORD.sub(" ", dotted.replace("_", " ")).split())
 
     numeric = _numeric_dates(dotted, locale or "en", today)
     if numeric:
@@ -1206,7 +1031,8 @@ def parse_date(text: str, locale: str, today: datetime.date) -> DateAnswer | Non
         ).split()
     )
     if _HAS_LETTER.search(normalised):
-        for candidate in dict.fromkeys((raw, normalised, no_weekday)):
+        first = raw if dotted == folded else normalised
+        for candidate in dict.fromkeys((first, normalised, no_weekday)):
             answer = _dateparser(candidate, lang, today)
             if answer is not None:
                 if isinstance(cue, DateAnswer) and cue.value.weekday() != answer.value.weekday():
@@ -1218,7 +1044,7 @@ def parse_date(text: str, locale: str, today: datetime.date) -> DateAnswer | Non
 
 
 def warm_up() -> None:
-    """Load dateparser's language data now so the first real message is parsed fast."""
+    """Load dateparser's and babel's data now so the first real message is parsed fast."""
     today = datetime.date.today()
     samples = {
         "en": "November 3",
@@ -1226,15 +1052,17 @@ def warm_up() -> None:
         "pt": "3 de novembro",
         "fr": "3 novembre",
         "ht": "3 novanm",
-        "zh": "2026年11月3日 星期二",
+        "zh-Hans": "2026年11月3日 星期二",
+        "zh-Hant": "2026年11月3日 星期二",
         "vi": "ngày 3 tháng 11",
         "tl": "Nobyembre 3",
         "ko": "11월 3일 화요일",
         "ar": "3 نوفمبر",
     }
-    for lang, sample in samples.items():
+    for locale, sample in samples.items():
         try:
-            _dateparser(sample, lang, today)
-            parse_date(sample, lang, today)
+            _dateparser(sample, _lang(locale), today)
+            parse_date(sample, locale, today)
+            parse_date("3/11", locale, today)
         except Exception:  # pragma: no cover - warm-up must never stop the app starting
             pass

@@ -229,7 +229,9 @@ _LEADING_NUMBER = re.compile(rf"^(?:{_NUMBER_FILLER}\s*)?(\d+)(?!\d)")
 _NUMBER_TOKEN = re.compile(r"(?<!\d)\d+(?!\d)")
 
 
-def _prepare(options: Mapping[str, Sequence[str]]) -> tuple[dict[str, set[str]], list]:
+def _prepare(
+    options: Mapping[str, Sequence[str]],
+) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
     """Split option phrases into numbers (canonical int strings) and folded word phrases."""
     numbers: dict[str, set[str]] = {}
     words: list[tuple[str, str]] = []

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine as DBEngine
@@ -78,6 +79,45 @@ def split_for_sms(parts: list[str]) -> list[str]:
     return messages
 
 
+
+class _Statements:
+    """The hot path's SQL, built once: building a statement costs more than running it."""
+
+    def __init__(self, postgres: bool):
+        upsert = pg_insert if postgres else sqlite_insert
+        self.lock = (
+            select(
+                Conversation.id, Conversation.state, Conversation.locale,
+                Conversation.answers, Conversation.data, Conversation.last_active,
+                Conversation.contact_id, Contact.phone_hash,
+            )
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Contact.phone_hash.in_(bindparam("hashes", expanding=True)))
+            .with_for_update(of=Conversation)
+        )
+        self.store_inbound = (
+            upsert(Message)
+            .on_conflict_do_nothing(index_elements=["message_sid"])
+            .returning(Message.id)
+        )
+        self.store_replies = insert(Message)
+        self.save_conversation = update(Conversation).where(
+            Conversation.id == bindparam("conversation_id")
+        )
+        self.new_contact = upsert(Contact).on_conflict_do_nothing(index_elements=["phone_hash"])
+        self.contact_id = select(Contact.id).where(Contact.phone_hash == bindparam("phone_hash"))
+        self.new_conversation = upsert(Conversation).on_conflict_do_nothing(
+            index_elements=["contact_id"]
+        )
+        self.rehash_contact = update(Contact).where(Contact.id == bindparam("contact_id"))
+        inbound_id = select(Message.id).where(Message.message_sid == bindparam("sid"))
+        self.stored_replies = (
+            select(Message.body)
+            .where(Message.in_reply_to == inbound_id.scalar_subquery())
+            .order_by(Message.id)
+        )
+
+
 CaseListener = Callable[[Session, Case, str], None]
 
 
@@ -94,6 +134,9 @@ class Hotline:
     # message ("relay"); the advocates' side subscribes to notify people through the outbox.
     case_listeners: list[CaseListener] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.sql = _Statements(is_postgres(self.db))
+
     # ------------------------------------------------------------------ inbound
     def handle_inbound(self, message: InboundMessage, now: datetime | None = None) -> InboundResult:
         """Store the message, step the conversation, apply effects: all or nothing."""
@@ -106,26 +149,26 @@ class Hotline:
             return self._handle(message, now)
 
     def _handle(self, message: InboundMessage, now: datetime) -> InboundResult:
-        keys = crypto.current()
         phone = phone_of(message.sender)
         channel = channel_of(message.sender)
-        with transaction(self.db) as session:
-            contact = self._contact(session, keys, phone)
-            conversation = self._conversation(session, contact, channel)
-            stored = session.exec(
-                select(Message.id).where(Message.message_sid == message.sid)
-            ).first()
-            if stored is not None:
-                log.info("duplicate delivery conversation=%s", conversation.id)
-                return InboundResult(
-                    self._stored_replies(session, stored), conversation.id, duplicate=True
-                )
+        hashes = crypto.current().lookup_hashes(phone)
+        # The hot path speaks SQLAlchemy Core on one connection: every inbound text costs a
+        # handful of statements, and the ORM's bookkeeping would cost more than the SQL.
+        with self.db.begin() as conn:
+            row = self._locked_conversation(conn, hashes, phone)
+            if row is None:
+                self._create_conversation(conn, hashes[0], phone, channel)
+                row = self._locked_conversation(conn, hashes, phone)
+            inbound_id = self._store_inbound(conn, row.id, message, channel, now)
+            if inbound_id is None:
+                log.info("duplicate delivery conversation=%s", row.id)
+                return InboundResult(self._stored_replies(conn, message.sid), row.id, True)
             snapshot = Snapshot(
-                state=conversation.state,
-                locale=conversation.locale,
-                answers=dict(conversation.answers or {}),
-                data=dict(conversation.data or {}),
-                last_active=_aware(conversation.last_active),
+                state=row.state,
+                locale=row.locale,
+                answers=dict(row.answers or {}),
+                data=dict(row.data or {}),
+                last_active=_aware(row.last_active),
             )
             inbound = Inbound(
                 text=message.body or "",
@@ -136,98 +179,118 @@ class Hotline:
             )
             result = self.engine.step(snapshot, inbound)
             context: dict[str, object] = {}
-            erased = False
-            for effect in result.effects:
-                erased |= self._apply(session, effect, contact, conversation, result, context)
-            if erased:
+            if result.effects and self._apply_effects(conn, row, result, context):
                 log.info("conversation erased on request")
                 return InboundResult(self._render(result, context), None)
-            inbound_row = Message(
-                conversation_id=conversation.id,
-                direction="in",
-                channel=channel,
-                author="family",
-                message_sid=message.sid,
-                body=message.body or "",
-                media=list(message.media) or None,
-                status="received",
-                created_at=now,
-            )
-            session.add(inbound_row)
-            session.flush()
             replies = self._render(result, context)
-            for text in replies:
-                session.add(
-                    Message(
-                        conversation_id=conversation.id,
-                        direction="out",
-                        channel=channel,
-                        author="bot",
-                        in_reply_to=inbound_row.id,
-                        body=text,
-                        status="replied",
-                        created_at=now,
-                    )
+            if replies:
+                conn.execute(
+                    self.sql.store_replies,
+                    [
+                        {
+                            "conversation_id": row.id,
+                            "direction": "out",
+                            "channel": channel,
+                            "author": "bot",
+                            "in_reply_to": inbound_id,
+                            "body": text,
+                            "status": "replied",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for text in replies
+                    ],
                 )
             snap = result.snapshot
-            conversation.state = snap.state
-            conversation.locale = snap.locale
-            conversation.answers = snap.answers
-            conversation.data = snap.data
-            conversation.channel = channel
-            conversation.last_active = now
-            conversation.updated_at = now
-            session.add(conversation)
+            conn.execute(
+                self.sql.save_conversation,
+                {
+                    "conversation_id": row.id,
+                    "state": snap.state,
+                    "locale": snap.locale,
+                    "answers": snap.answers,
+                    "data": snap.data,
+                    "channel": channel,
+                    "last_active": now,
+                    "updated_at": now,
+                },
+            )
             log.info(
                 "inbound conversation=%s state=%s effects=%s replies=%d",
-                conversation.id,
+                row.id,
                 snap.state,
                 ",".join(e.kind for e in result.effects) or "-",
                 len(replies),
             )
-            return InboundResult(replies, conversation.id)
+            return InboundResult(replies, row.id)
 
-    def _contact(self, session: Session, keys: crypto.DataKeys, phone: str) -> Contact:
-        hashes = keys.lookup_hashes(phone)
-        contact = session.exec(select(Contact).where(Contact.phone_hash.in_(hashes))).first()
-        if contact is not None:
-            if contact.phone_hash != hashes[0]:  # found under an older key: move it forward
-                contact.phone_hash = hashes[0]
-                contact.phone = phone
-                session.add(contact)
-            return contact
-        insert = pg_insert if is_postgres(self.db) else sqlite_insert
-        session.execute(
-            insert(Contact)
-            .values(phone_hash=hashes[0], phone=phone, opted_out=False, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["phone_hash"])
-        )
-        return session.exec(select(Contact).where(Contact.phone_hash == hashes[0])).one()
-
-    def _conversation(self, session: Session, contact: Contact, channel: str) -> Conversation:
-        query = select(Conversation).where(Conversation.contact_id == contact.id)
+    def _locked_conversation(self, conn: Connection, hashes: list[str], phone: str):  # type: ignore[no-untyped-def]
+        """The sender's conversation row, locked until commit, or None on first contact."""
         # One sender's messages are handled one at a time: a row lock on PostgreSQL; on
         # SQLite, BEGIN IMMEDIATE already holds the database's single write lock.
-        query = query.with_for_update()
-        found = session.exec(query).first()
-        if found is not None:
-            return found
-        insert = pg_insert if is_postgres(self.db) else sqlite_insert
-        now = utcnow()
-        session.execute(
-            insert(Conversation)
-            .values(
-                contact_id=contact.id, channel=channel, answers={}, data={},
-                created_at=now, updated_at=now,
+        row = conn.execute(self.sql.lock, {"hashes": hashes}).first()
+        if row is not None and row.phone_hash != hashes[0]:
+            # Found under an older data key: move the hash and the number to the newest.
+            conn.execute(
+                self.sql.rehash_contact,
+                {"contact_id": row.contact_id, "phone_hash": hashes[0], "phone": phone},
             )
-            .on_conflict_do_nothing(index_elements=["contact_id"])
-        )
-        return session.exec(query).one()
+        return row
 
-    def _stored_replies(self, session: Session, inbound_id: int) -> list[str]:
-        rows = session.exec(
-            select(Message.body).where(Message.in_reply_to == inbound_id).order_by(Message.id)
-        ).all()
+    def _create_conversation(self, conn: Connection, phone_hash: str, phone: str, channel: str):  # type: ignore[no-untyped-def]
+        # ON CONFLICT DO NOTHING: two first messages from one new number may race here.
+        now = utcnow()
+        conn.execute(
+            self.sql.new_contact,
+            {"phone_hash": phone_hash, "phone": phone, "opted_out": False, "created_at": now},
+        )
+        contact_id = conn.execute(self.sql.contact_id, {"phone_hash": phone_hash}).scalar_one()
+        conn.execute(
+            self.sql.new_conversation,
+            {
+                "contact_id": contact_id, "channel": channel, "answers": {}, "data": {},
+                "created_at": now, "updated_at": now,
+            },
+        )
+
+    def _store_inbound(
+        self, conn: Connection, conversation_id: int, message: InboundMessage, channel: str,
+        now: datetime,
+    ) -> int | None:
+        """Insert the inbound message; None when this MessageSid is already stored."""
+        return conn.execute(
+            self.sql.store_inbound,
+            {
+                "conversation_id": conversation_id,
+                "direction": "in",
+                "channel": channel,
+                "author": "family",
+                "message_sid": message.sid,
+                "body": message.body or "",
+                "media": list(message.media) or None,
+                "status": "received",
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).scalar()
+
+    def _apply_effects(self, conn: Connection, row, result, context: dict[str, object]) -> bool:  # type: ignore[no-untyped-def]
+        """Carry out the engine's effects with the ORM, in the same transaction."""
+        session = Session(bind=conn)
+        try:
+            contact = session.get(Contact, row.contact_id)
+            conversation = session.get(Conversation, row.id)
+            for effect in result.effects:
+                if self._apply(session, effect, contact, conversation, result, context):
+                    session.flush()
+                    return True
+            session.flush()
+            return False
+        finally:
+            session.close()
+
+    def _stored_replies(self, conn: Connection, sid: str) -> list[str]:
+        rows = conn.execute(self.sql.stored_replies, {"sid": sid}).scalars()
         return [body for body in rows if body]
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]

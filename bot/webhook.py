@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 
@@ -38,9 +39,14 @@ def require_twilio_signature() -> None:
         # Only development gets here: production refuses to start without a token.
         return
     signature = request.headers.get("X-Twilio-Signature", "")
+    validator = RequestValidator(token)
+    url = signed_url()
     try:
-        valid = bool(signature) and RequestValidator(token).validate(
-            signed_url(), request.form, signature
+        # The exact URL first (one HMAC); validate() also tries the URL with and without
+        # an explicit port, as Twilio's signing is inconsistent about ports.
+        valid = bool(signature) and (
+            hmac.compare_digest(validator.compute_signature(url, request.form), signature)
+            or validator.validate(url, request.form, signature)
         )
     except (UnicodeError, ValueError):
         valid = False

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -19,7 +17,8 @@ from sqlmodel import Session, select
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
 from .storage import crypto
-from .storage.db import is_postgres, transaction
+from .storage.db import is_postgres, write_lock
+from .storage.inbound import InboundStore
 from .storage.models import Case, Contact, Conversation, Message, utcnow
 
 log = logging.getLogger(__name__)
@@ -79,45 +78,6 @@ def split_for_sms(parts: list[str]) -> list[str]:
     return messages
 
 
-
-class _Statements:
-    """The hot path's SQL, built once: building a statement costs more than running it."""
-
-    def __init__(self, postgres: bool):
-        upsert = pg_insert if postgres else sqlite_insert
-        self.lock = (
-            select(
-                Conversation.id, Conversation.state, Conversation.locale,
-                Conversation.answers, Conversation.data, Conversation.last_active,
-                Conversation.contact_id, Contact.phone_hash,
-            )
-            .join(Contact, Contact.id == Conversation.contact_id)
-            .where(Contact.phone_hash.in_(bindparam("hashes", expanding=True)))
-            .with_for_update(of=Conversation)
-        )
-        self.store_inbound = (
-            upsert(Message)
-            .on_conflict_do_nothing(index_elements=["message_sid"])
-            .returning(Message.id)
-        )
-        self.store_replies = insert(Message)
-        self.save_conversation = update(Conversation).where(
-            Conversation.id == bindparam("conversation_id")
-        )
-        self.new_contact = upsert(Contact).on_conflict_do_nothing(index_elements=["phone_hash"])
-        self.contact_id = select(Contact.id).where(Contact.phone_hash == bindparam("phone_hash"))
-        self.new_conversation = upsert(Conversation).on_conflict_do_nothing(
-            index_elements=["contact_id"]
-        )
-        self.rehash_contact = update(Contact).where(Contact.id == bindparam("contact_id"))
-        inbound_id = select(Message.id).where(Message.message_sid == bindparam("sid"))
-        self.stored_replies = (
-            select(Message.body)
-            .where(Message.in_reply_to == inbound_id.scalar_subquery())
-            .order_by(Message.id)
-        )
-
-
 CaseListener = Callable[[Session, Case, str], None]
 
 
@@ -135,7 +95,7 @@ class Hotline:
     case_listeners: list[CaseListener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.sql = _Statements(is_postgres(self.db))
+        self.store = InboundStore(is_postgres(self.db))
 
     # ------------------------------------------------------------------ inbound
     def handle_inbound(self, message: InboundMessage, now: datetime | None = None) -> InboundResult:
@@ -152,23 +112,27 @@ class Hotline:
         phone = phone_of(message.sender)
         channel = channel_of(message.sender)
         hashes = crypto.current().lookup_hashes(phone)
-        # The hot path speaks SQLAlchemy Core on one connection: every inbound text costs a
-        # handful of statements, and the ORM's bookkeeping would cost more than the SQL.
-        with self.db.begin() as conn:
-            row = self._locked_conversation(conn, hashes, phone)
+        store = self.store
+        with write_lock(self.db), self.db.begin() as conn:
+            row = store.lock_conversation(conn, hashes)
             if row is None:
-                self._create_conversation(conn, hashes[0], phone, channel)
-                row = self._locked_conversation(conn, hashes, phone)
-            inbound_id = self._store_inbound(conn, row.id, message, channel, now)
+                store.create_conversation(conn, hashes[0], phone, channel, now)
+                row = store.lock_conversation(conn, hashes)
+                assert row is not None
+            elif row.phone_hash != hashes[0]:
+                store.rehash_contact(conn, row.contact_id, hashes[0], phone)
+            inbound_id = store.store_inbound(
+                conn, row.id, message.sid, message.body or "", list(message.media), channel, now
+            )
             if inbound_id is None:
                 log.info("duplicate delivery conversation=%s", row.id)
-                return InboundResult(self._stored_replies(conn, message.sid), row.id, True)
+                return InboundResult(store.stored_replies(conn, message.sid), row.id, True)
             snapshot = Snapshot(
                 state=row.state,
                 locale=row.locale,
-                answers=dict(row.answers or {}),
-                data=dict(row.data or {}),
-                last_active=_aware(row.last_active),
+                answers=row.answers,
+                data=row.data,
+                last_active=row.last_active,
             )
             inbound = Inbound(
                 text=message.body or "",
@@ -183,37 +147,17 @@ class Hotline:
                 log.info("conversation erased on request")
                 return InboundResult(self._render(result, context), None)
             replies = self._render(result, context)
-            if replies:
-                conn.execute(
-                    self.sql.store_replies,
-                    [
-                        {
-                            "conversation_id": row.id,
-                            "direction": "out",
-                            "channel": channel,
-                            "author": "bot",
-                            "in_reply_to": inbound_id,
-                            "body": text,
-                            "status": "replied",
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                        for text in replies
-                    ],
-                )
+            store.store_replies(conn, row.id, inbound_id, channel, replies, now)
             snap = result.snapshot
-            conn.execute(
-                self.sql.save_conversation,
-                {
-                    "conversation_id": row.id,
-                    "state": snap.state,
-                    "locale": snap.locale,
-                    "answers": snap.answers,
-                    "data": snap.data,
-                    "channel": channel,
-                    "last_active": now,
-                    "updated_at": now,
-                },
+            store.save_conversation(
+                conn,
+                row.id,
+                state=snap.state,
+                locale=snap.locale,
+                answers=snap.answers,
+                data=snap.data,
+                channel=channel,
+                now=now,
             )
             log.info(
                 "inbound conversation=%s state=%s effects=%s replies=%d",
@@ -223,56 +167,6 @@ class Hotline:
                 len(replies),
             )
             return InboundResult(replies, row.id)
-
-    def _locked_conversation(self, conn: Connection, hashes: list[str], phone: str):  # type: ignore[no-untyped-def]
-        """The sender's conversation row, locked until commit, or None on first contact."""
-        # One sender's messages are handled one at a time: a row lock on PostgreSQL; on
-        # SQLite, BEGIN IMMEDIATE already holds the database's single write lock.
-        row = conn.execute(self.sql.lock, {"hashes": hashes}).first()
-        if row is not None and row.phone_hash != hashes[0]:
-            # Found under an older data key: move the hash and the number to the newest.
-            conn.execute(
-                self.sql.rehash_contact,
-                {"contact_id": row.contact_id, "phone_hash": hashes[0], "phone": phone},
-            )
-        return row
-
-    def _create_conversation(self, conn: Connection, phone_hash: str, phone: str, channel: str):  # type: ignore[no-untyped-def]
-        # ON CONFLICT DO NOTHING: two first messages from one new number may race here.
-        now = utcnow()
-        conn.execute(
-            self.sql.new_contact,
-            {"phone_hash": phone_hash, "phone": phone, "opted_out": False, "created_at": now},
-        )
-        contact_id = conn.execute(self.sql.contact_id, {"phone_hash": phone_hash}).scalar_one()
-        conn.execute(
-            self.sql.new_conversation,
-            {
-                "contact_id": contact_id, "channel": channel, "answers": {}, "data": {},
-                "created_at": now, "updated_at": now,
-            },
-        )
-
-    def _store_inbound(
-        self, conn: Connection, conversation_id: int, message: InboundMessage, channel: str,
-        now: datetime,
-    ) -> int | None:
-        """Insert the inbound message; None when this MessageSid is already stored."""
-        return conn.execute(
-            self.sql.store_inbound,
-            {
-                "conversation_id": conversation_id,
-                "direction": "in",
-                "channel": channel,
-                "author": "family",
-                "message_sid": message.sid,
-                "body": message.body or "",
-                "media": list(message.media) or None,
-                "status": "received",
-                "created_at": now,
-                "updated_at": now,
-            },
-        ).scalar()
 
     def _apply_effects(self, conn: Connection, row, result, context: dict[str, object]) -> bool:  # type: ignore[no-untyped-def]
         """Carry out the engine's effects with the ORM, in the same transaction."""
@@ -288,10 +182,6 @@ class Hotline:
             return False
         finally:
             session.close()
-
-    def _stored_replies(self, conn: Connection, sid: str) -> list[str]:
-        rows = conn.execute(self.sql.stored_replies, {"sid": sid}).scalars()
-        return [body for body in rows if body]
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
         base = {"hotline": self.hotline_name, **context}

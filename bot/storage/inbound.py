@@ -1,0 +1,237 @@
+"""The SQL of the inbound hot path, written out once per database.
+
+Every text a family sends runs these few statements inside one transaction. SQLAlchemy's
+statement machinery costs several times what SQLite or PostgreSQL spend running them, so
+they go to the driver directly (`exec_driver_sql`), with the same encryption and timestamp
+formats as the column types in models.py, which read these rows everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from . import crypto
+
+_NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    id: int
+    contact_id: int
+    phone_hash: str
+    state: str | None
+    locale: str | None
+    answers: dict[str, Any]
+    data: dict[str, Any]
+    last_active: datetime | None
+
+
+class InboundStore:
+    """Raw statements for one dialect: SQLite (named :params) or PostgreSQL (%(name)s)."""
+
+    def __init__(self, postgres: bool):
+        self.postgres = postgres
+        self._lock_sql: dict[int, str] = {}
+
+    # -------------------------------------------------------------- formats
+    def _sql(self, text: str) -> str:
+        return _NAMED.sub(r"%(\1)s", text) if self.postgres else text
+
+    def _time(self, moment: datetime) -> datetime | str:
+        # SQLAlchemy stores SQLite timestamps as naive UTC text in this exact format.
+        if self.postgres:
+            return moment
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _read_time(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    @staticmethod
+    def _encrypt_json(value: Any) -> str:
+        return crypto.current().encrypt(
+            json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
+
+    @staticmethod
+    def _decrypt_json(token: str | None) -> Any:
+        return json.loads(crypto.current().decrypt(token)) if token else None
+
+    # -------------------------------------------------------------- statements
+    def lock_conversation(self, conn: Connection, hashes: list[str]) -> ConversationRow | None:
+        """The sender's conversation, locked until commit (FOR UPDATE on PostgreSQL)."""
+        sql = self._lock_sql.get(len(hashes))
+        if sql is None:
+            marks = ", ".join(f":h{i}" for i in range(len(hashes)))
+            sql = self._sql(
+                "SELECT c.id, c.contact_id, k.phone_hash, c.state, c.locale, c.answers, c.data,"
+                " c.last_active FROM conversation c JOIN contact k ON k.id = c.contact_id"
+                f" WHERE k.phone_hash IN ({marks})" + (" FOR UPDATE OF c" if self.postgres else "")
+            )
+            self._lock_sql[len(hashes)] = sql
+        found = conn.exec_driver_sql(sql, {f"h{i}": h for i, h in enumerate(hashes)}).first()
+        if found is None:
+            return None
+        return ConversationRow(
+            id=found[0],
+            contact_id=found[1],
+            phone_hash=found[2],
+            state=found[3],
+            locale=found[4],
+            answers=self._decrypt_json(found[5]) or {},
+            data=self._decrypt_json(found[6]) or {},
+            last_active=self._read_time(found[7]),
+        )
+
+    def create_conversation(
+        self, conn: Connection, phone_hash: str, phone: str, channel: str, now: datetime
+    ) -> None:
+        """Contact and conversation for a new number; a racing twin is ignored."""
+        stamp = self._time(now)
+        conn.exec_driver_sql(
+            self._sql(
+                "INSERT INTO contact (phone_hash, phone, opted_out, created_at)"
+                " VALUES (:phone_hash, :phone, :no, :now) ON CONFLICT (phone_hash) DO NOTHING"
+            ),
+            {
+                "phone_hash": phone_hash,
+                "phone": crypto.current().encrypt(phone),
+                "no": False,
+                "now": stamp,
+            },
+        )
+        empty = self._encrypt_json({})
+        conn.exec_driver_sql(
+            # "AND true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
+            self._sql(
+                "INSERT INTO conversation (contact_id, channel, answers, data, created_at,"
+                " updated_at) SELECT id, :channel, :answers, :data, :now, :now FROM contact"
+                " WHERE phone_hash = :phone_hash AND true ON CONFLICT (contact_id) DO NOTHING"
+            ),
+            {
+                "channel": channel,
+                "answers": empty,
+                "data": empty,
+                "now": stamp,
+                "phone_hash": phone_hash,
+            },
+        )
+
+    def rehash_contact(
+        self, conn: Connection, contact_id: int, phone_hash: str, phone: str
+    ) -> None:
+        """Move a number found under an older data key to the newest key."""
+        conn.exec_driver_sql(
+            self._sql("UPDATE contact SET phone_hash = :h, phone = :p WHERE id = :id"),
+            {"h": phone_hash, "p": crypto.current().encrypt(phone), "id": contact_id},
+        )
+
+    def store_inbound(
+        self,
+        conn: Connection,
+        conversation_id: int,
+        sid: str,
+        body: str,
+        media: list[str],
+        channel: str,
+        now: datetime,
+    ) -> int | None:
+        """Insert an inbound message; None when its MessageSid is already stored."""
+        keys = crypto.current()
+        stamp = self._time(now)
+        return conn.exec_driver_sql(
+            self._sql(
+                "INSERT INTO message (conversation_id, direction, channel, author, message_sid,"
+                " body, media, status, created_at, updated_at) VALUES (:cid, 'in', :channel,"
+                " 'family', :sid, :body, :media, 'received', :now, :now)"
+                " ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+            ),
+            {
+                "cid": conversation_id,
+                "channel": channel,
+                "sid": sid,
+                "body": keys.encrypt(body),
+                "media": self._encrypt_json(media) if media else None,
+                "now": stamp,
+            },
+        ).scalar()
+
+    def stored_replies(self, conn: Connection, sid: str) -> list[str]:
+        """The replies given the first time this MessageSid arrived."""
+        rows = conn.exec_driver_sql(
+            self._sql(
+                "SELECT r.body FROM message r JOIN message m ON r.in_reply_to = m.id"
+                " WHERE m.message_sid = :sid ORDER BY r.id"
+            ),
+            {"sid": sid},
+        ).scalars()
+        keys = crypto.current()
+        return [keys.decrypt(body) for body in rows if body]
+
+    def store_replies(
+        self,
+        conn: Connection,
+        conversation_id: int,
+        inbound_id: int,
+        channel: str,
+        texts: list[str],
+        now: datetime,
+    ) -> None:
+        keys = crypto.current()
+        stamp = self._time(now)
+        sql = self._sql(
+            "INSERT INTO message (conversation_id, direction, channel, author, in_reply_to, body,"
+            " status, created_at, updated_at) VALUES (:cid, 'out', :channel, 'bot', :reply_to,"
+            " :body, 'replied', :now, :now)"
+        )
+        for text in texts:
+            conn.exec_driver_sql(
+                sql,
+                {
+                    "cid": conversation_id,
+                    "channel": channel,
+                    "reply_to": inbound_id,
+                    "body": keys.encrypt(text),
+                    "now": stamp,
+                },
+            )
+
+    def save_conversation(
+        self,
+        conn: Connection,
+        conversation_id: int,
+        *,
+        state: str | None,
+        locale: str | None,
+        answers: dict[str, Any],
+        data: dict[str, Any],
+        channel: str,
+        now: datetime,
+    ) -> None:
+        stamp = self._time(now)
+        conn.exec_driver_sql(
+            self._sql(
+                "UPDATE conversation SET state = :state, locale = :locale, answers = :answers,"
+                " data = :data, channel = :channel, last_active = :now, updated_at = :now"
+                " WHERE id = :id"
+            ),
+            {
+                "state": state,
+                "locale": locale,
+                "answers": self._encrypt_json(answers),
+                "data": self._encrypt_json(data),
+                "channel": channel,
+                "now": stamp,
+                "id": conversation_id,
+            },
+        )

@@ -129,7 +129,7 @@ def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")
     try:
-        settings.tz
+        ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"HOTLINE_TIMEZONE {settings.timezone!r} is not a time zone like America/New_York"

@@ -63,7 +63,9 @@ def test_broken_locale_file_names_file_and_line(tmp_path):
     locales = tmp_path / "locales"
     locales.mkdir()
     source = (ROOT / "locales" / "en.yaml").read_text()
-    broken = source.replace('  menu:\n    # The numbers', '  menu:\n   bad: [unclosed\n    # The numbers', 1)
+    broken = source.replace(
+        "  menu:\n    # The numbers", "  menu:\n   bad: [unclosed\n    # The numbers", 1
+    )
     (locales / "en.yaml").write_text(broken)
     with pytest.raises(ContentError) as info:
         create_app({"instance_path": tmp_path / "i", "locales_dir": locales})
@@ -90,15 +92,16 @@ def test_rotated_data_key_still_finds_and_reads_old_rows(tmp_path):
     from cryptography.fernet import Fernet
 
     from bot.storage.migrate import upgrade
-    from tests.utils.twilio import TwilioSender
     from tests.conftest import PUBLIC_BASE_URL, TEST_TOKEN, make_settings
+    from tests.utils.twilio import TwilioSender
 
     old = Fernet.generate_key().decode()
     new = Fernet.generate_key().decode()
     url = f"sqlite:///{tmp_path / 'h.db'}"
     app = create_app(make_settings(url, tmp_path, data_keys=old))
     upgrade(app.extensions["hotline"].db)
-    TwilioSender(app.test_client(), TEST_TOKEN, PUBLIC_BASE_URL).text("hello", sender="+15555550150")
+    first = TwilioSender(app.test_client(), TEST_TOKEN, PUBLIC_BASE_URL)
+    first.text("hello", sender="+15555550150")
     app = create_app(make_settings(url, tmp_path, data_keys=f"{new},{old}"))
     sender = TwilioSender(app.test_client(), TEST_TOKEN, PUBLIC_BASE_URL)
     menu = sender.text("1", sender="+15555550150")

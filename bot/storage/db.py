@@ -7,9 +7,8 @@ import os
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import ContextManager
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -102,7 +101,7 @@ class _WriterLock:
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 
 
-def write_lock(engine: Engine) -> ContextManager[None]:
+def write_lock(engine: Engine) -> AbstractContextManager[None]:
     """Hold while writing to SQLite (a no-op on PostgreSQL, where rows lock themselves)."""
     lock = _WRITE_LOCKS.get(engine)
     return lock() if lock is not None else nullcontext()

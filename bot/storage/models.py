@@ -89,7 +89,8 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # notify, advocate_reply, closing, reminder…
     channel: str = Field(default="sms", max_length=16)
-    to: str = Field(sa_column=Column(EncryptedText, nullable=False))  # "+1555…" or "whatsapp:+1555…"
+    # A Twilio address: "+1555…" or "whatsapp:+1555…".
+    to: str = Field(sa_column=Column(EncryptedText, nullable=False))
     to_hash: str = Field(max_length=64, index=True)  # keyed hash of the bare number
     body: str | None = Field(default=None, sa_column=Column(EncryptedText))
     content_sid: str | None = Field(default=None, max_length=64)

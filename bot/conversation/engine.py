@@ -136,8 +136,8 @@ class _Turn:
     def say(self, key: str, **params: Any) -> None:
         self.replies.append(Reply(key, params))
 
-    def effect(self, kind: str, **data: Any) -> None:
-        self.effects.append(Effect(kind, data))
+    def effect(self, effect_kind: str, /, **data: Any) -> None:
+        self.effects.append(Effect(effect_kind, data))
 
     def keyword(self, name: str) -> bool:
         """The whole message is this keyword, in the conversation's language or English."""

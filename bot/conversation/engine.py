@@ -19,6 +19,12 @@ from .i18n import SOURCE, Catalog
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
 KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
 MISUNDERSTOOD_BEFORE_HINT = 2
+# Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
+CONNECTORS = frozenset(
+    "y e and et at va và ou or و 和 跟 与 與 及 还有 還有 이랑 랑 하고 과 와 번 또는 saka".split()
+)
+# Twilio answers these opt-out words itself on SMS (and blocks any reply to them).
+TWILIO_STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 
 
 @dataclass
@@ -182,8 +188,9 @@ class _Turn:
     def stop(self) -> None:
         self.snap.data["opted_out"] = True
         self.effect("opt_out")
-        # Twilio confirms STOP on SMS itself; WhatsApp has no such reply, so say it once.
-        if self.inbound.channel == "whatsapp":
+        # Twilio confirms its own English opt-out words on SMS and blocks any reply to them;
+        # for WhatsApp, and for the words of other languages, the hotline says it once.
+        if self.inbound.channel == "whatsapp" or answers.fold(self.text) not in TWILIO_STOP_WORDS:
             self.say("stop.confirm")
 
     def start_again(self) -> None:
@@ -287,17 +294,18 @@ class _Turn:
         return False
 
     def switch_language(self) -> bool:
-        """A language's name or code alone switches the language and keeps every answer."""
-        free_text = self.state is not None and self.state.expect not in ("choice", "multi")
+        """A language's own name alone switches the language and keeps every answer."""
+        state = self.state
+        if state is None or not state.switch_language:
+            return False  # e.g. "which language should we call you in?": an answer
+        if state.choices and answers.match_choice(self.text, self.choice_options(state)):
+            return False  # an answer to the question comes first
+        # Exact names only, never two-letter codes: "ko" is Vietnamese for "no", and
+        # "Korea" is a country of birth, not a typo for "Korean".
         folded = answers.fold(self.text)
         for code, words in self.engine.language_options().items():
-            # In a free-text answer only an exact name switches: "Korea" is a country of
-            # birth, not a typo for "Korean".
-            if free_text:
-                matched = folded in {answers.fold(w) for w in words}
-            else:
-                matched = answers.match_keyword(self.text, words)
-            if matched:
+            names = {answers.fold(w) for w in words if len(answers.fold(w)) > 2}
+            if folded in names:
                 self.snap.locale = code
                 self.say("language.switched")
                 self.ask_again()
@@ -425,16 +433,22 @@ class _Turn:
         raise ValueError(f"unknown choice effect '{effect}'")
 
     def expect_multi(self, state: State) -> bool:
-        options = self.choice_options(state)
-        picked: list[str] = []
-        numbers = re.findall(r"\d+", self.text)
+        """Several options at once: "1 3", "1, 3 y 5", "1、3", "1번 3번", or their words."""
+        folded = answers.fold(self.text)
         by_number = {str(c.number): c.id for c in state.choices}
-        for number in numbers:
-            if number not in by_number:
+        numbers = re.findall(r"\d+", folded)
+        leftover = [w for w in re.split(r"[\W\d_]+", folded) if w and w not in CONNECTORS]
+        if numbers and not leftover:
+            if any(n.lstrip("0") not in by_number for n in numbers):
                 return False
-            picked.append(by_number[number])
-        for part in re.split(r"[,;/+&\n]|\s(?:y|e|and|et|at|và|و)\s", self.text):
-            if part.strip() and not re.fullmatch(r"[\d\s.#)]*", part):
+            picked = [by_number[n.lstrip("0")] for n in numbers]
+        else:
+            options = self.choice_options(state)
+            parts = [p for p in re.split(r"[,;/+&\n，、،]|\s(?:y|e|and|et|at|va|và|و)\s", self.text)]
+            picked = []
+            for part in parts:
+                if not part.strip():
+                    continue
                 found = answers.match_choice(part, options)
                 if found is None:
                     return False

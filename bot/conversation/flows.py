@@ -15,7 +15,7 @@ EXPECTS = ("language", "choice", "multi", "text", "date", "phone", "anumber", "r
 ROLES = ("language", "menu", "review", "delete", "resume", "confirm")
 STATE_FIELDS = {
     "say", "ask", "expect", "choices", "save", "next", "skip", "label", "quiet", "submit",
-    "urgent_if",
+    "urgent_if", "switch_language",
 }
 CHOICE_FIELDS = {"id", "label", "words", "match", "next", "effect"}
 
@@ -50,6 +50,7 @@ class State:
     quiet: bool = False
     submit: str | None = None
     urgent_if: tuple[str, ...] = ()
+    switch_language: bool = True
 
     def choice(self, choice_id: str) -> Choice:
         for choice in self.choices:
@@ -169,6 +170,7 @@ def _parse_state(name: str, raw: object, path: Path, line: int) -> State:
         quiet=bool(raw.get("quiet", False)),
         submit=raw.get("submit"),
         urgent_if=_text_list(raw.get("urgent_if"), path, raw.line_of("urgent_if"), "urgent_if"),
+        switch_language=bool(raw.get("switch_language", True)),
     )
 
 

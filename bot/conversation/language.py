@@ -19,7 +19,19 @@ KREYOL_CUES = {
     "mesi", "tanpri", "fanmi", "arete", "manman", "papa", "pitit", "sak", "pase", "gen",
     "ede", "bezwen", "kreyol", "kreyòl", "ayisyen", "koman", "kouman", "wi", "non",
 }
+# Greetings alone are too short for statistics; these name a language without being sure
+# of it (offered first, never assumed). Keys are folded: lower case, no accents.
+GREETINGS = {
+    "hola": "es", "buenas": "es", "buenos dias": "es", "buenas tardes": "es",
+    "buenas noches": "es", "ayuda": "es", "hello": "en", "hi": "en", "hey": "en",
+    "help": "en", "good morning": "en", "ola": "pt", "oi": "pt", "bom dia": "pt",
+    "boa tarde": "pt", "ajuda": "pt", "bonjour": "fr", "salut": "fr", "bonsoir": "fr",
+    "bonjou": "ht", "bonswa": "ht", "alo": "ht", "xin chao": "vi", "chao": "vi",
+    "kumusta": "tl", "magandang umaga": "tl", "magandang hapon": "tl", "tulong": "tl",
+}
+VIETNAMESE_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 MIN_CONFIDENCE = 0.5
+MIN_WORDS = 3
 _lock = threading.Lock()
 
 
@@ -59,6 +71,9 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
     code = _script(text)
     if code:
         return code, True
+    greeting = GREETINGS.get(" ".join(answers.fold(text).split()))
+    if greeting:
+        return greeting, False
     words = set(re.findall(r"\w+", text.casefold()))
     if words and len(words & KREYOL_CUES) >= max(1, len(words) // 2):
         return "ht", len(words) >= 2 or bool(words & {"bonjou", "mwen", "mesi"})
@@ -72,6 +87,8 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
     code = LINGUA[best.language.name]
     if code == "zh":
         return _chinese_variant(text), True
-    # One word ("hola", "ok") is too little to switch on: offer, but never assume.
-    confident = best.value >= MIN_CONFIDENCE and len(words) >= 2
+    if code == "vi" and not VIETNAMESE_MARKS.search(text.casefold()):
+        return None, False  # lingua reads short English ("hello world") as Vietnamese
+    # A few words are too little to be sure of: offer the guess, but never assume it.
+    confident = best.value >= MIN_CONFIDENCE and len(words) >= MIN_WORDS
     return code, confident

@@ -111,11 +111,13 @@ class Engine:
         return self.catalog.words(key, self.catalog.codes)
 
     def language_options(self) -> dict[str, list[str]]:
-        """Each locale is chosen by its own name, its English name or its code."""
-        return {
-            code: [loc.native, loc.name, code, *self.catalog.words("language.words", [code])]
-            for code, loc in self.catalog.locales.items()
-        }
+        """Each locale is chosen by its own name, its English name, its code or its own words."""
+        options = {}
+        for code, loc in self.catalog.locales.items():
+            # Only the locale's own words: English's "english, inglés" must not pick Spanish.
+            own = [w.strip() for w in loc.messages.get("language.words", "").split(",")]
+            options[code] = [loc.native, loc.name, code, *(w for w in own if w)]
+        return options
 
 
 class _Turn:

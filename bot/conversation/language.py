@@ -30,6 +30,15 @@ GREETINGS = {
     "kumusta": "tl", "magandang umaga": "tl", "magandang hapon": "tl", "tulong": "tl",
 }
 VIETNAMESE_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+# One word is too little for lingua ("hello" and "hola" read as French, "yes" as Tagalog):
+# a lone word names a language only when it is a greeting or a plea that belongs to one.
+ONE_WORD = {
+    "en": {"hello", "hi", "hey", "hiya", "help", "thanks"},
+    "es": {"hola", "buenas", "buenos", "ayuda", "auxilio", "gracias", "saludos"},
+    "pt": {"oi", "ajuda", "socorro", "obrigado", "obrigada"},
+    "fr": {"bonjour", "bonsoir", "salut", "allo", "aide", "merci"},
+    "tl": {"kumusta", "kamusta", "musta", "tulong", "salamat"},
+}
 MIN_CONFIDENCE = 0.5
 MIN_WORDS = 3
 _lock = threading.Lock()
@@ -77,6 +86,10 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
     words = set(re.findall(r"\w+", text.casefold()))
     if words and len(words & KREYOL_CUES) >= max(1, len(words) // 2):
         return "ht", len(words) >= 2 or bool(words & {"bonjou", "mwen", "mesi"})
+    if len(words) == 1 and not re.search(r"[\u2e80-\u9fff\uf900-\ufaff]", text):
+        word = answers.fold(next(iter(words)))
+        found = [code for code, cues in ONE_WORD.items() if word in cues]
+        return (found[0], False) if found else (None, False)
     with _lock:
         values = _detector().compute_language_confidence_values(text)
     if not values:

@@ -27,7 +27,7 @@ class Settings:
     secret_key: str = ""
     data_keys: list[str] = field(default_factory=list)
     public_base_url: str = ""
-    hotline_name: str = "the Family Hotline"
+    hotline_name: str = "Family Hotline"
     timezone: str = "America/New_York"
     idle_hours: float = 24.0
     retention_days: int = 90

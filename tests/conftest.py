@@ -78,7 +78,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> dic
         "public_base_url": PUBLIC_BASE_URL,
         "data_keys": DATA_KEY,
         "secret_key": "test-secret-key-for-sessions-0123456789",
-        "hotline_name": "the Family Hotline",
+        "hotline_name": "Family Hotline",
     }
     settings.update(overrides)
     return settings

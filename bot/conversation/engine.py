@@ -289,7 +289,10 @@ class _Turn:
             self.ask_again()
             return True
         if self.keyword("delete"):
-            self.goto_delete()
+            if self.snap.state == flow.role("delete"):
+                self.run_choice_effect("erase")  # DELETE again at "are you sure?" is a yes
+            else:
+                self.goto_delete()
             return True
         if self.snap.state != flow.role("language") and self.switch_language():
             return True
@@ -615,6 +618,8 @@ class _Turn:
     def format_date(self, value: date) -> str:
         from babel.dates import format_date
 
+        if self.locale == "ht":  # babel has no Kreyòl month names; digits read the same
+            return f"{value.day}/{value.month}/{value.year}"
         try:
             return format_date(value, format="long", locale=_babel_locale(self.locale))
         except Exception:  # a locale babel does not know: ISO is still readable
@@ -648,14 +653,17 @@ class _Turn:
         return str(value)
 
     def review_lines(self) -> str:
+        """The answers given, numbered for EDIT n; skipped questions cost no SMS segments."""
         catalog = self.engine.catalog
         lines = []
         for number, name in enumerate(self.flow.review, 1):
             state = self.flow.states[name]
+            value = self.snap.answers.get(state.save or "")
+            if value is None:
+                continue
             label = catalog.render(state.label, self.locale) if state.label else name
-            shown = self.display(state, self.snap.answers.get(state.save or ""))
-            lines.append(f"{number}. {label}: {shown}")
-        return "\n".join(lines)
+            lines.append(f"{number}. {label}: {self.display(state, value)}")
+        return "\n".join(lines) or catalog.render("review.skipped", self.locale)
 
 
 def _babel_locale(code: str | None) -> str:

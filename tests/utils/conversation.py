@@ -37,7 +37,7 @@ class Conversation:
         self.now += timedelta(minutes=1)
         parts = []
         for reply in result.replies:
-            params = {"hotline": "the Family Hotline", "ref": "K7F-3QX", **reply.params}
+            params = {"hotline": "Family Hotline", "ref": "K7F-3QX", **reply.params}
             locale = params.pop("_locale", None) or result.snapshot.locale
             parts.append(self.catalog.render(reply.key, locale, params))
         return "\n\n".join(parts)

@@ -449,7 +449,7 @@ class _Turn:
             picked = [by_number[n.lstrip("0")] for n in numbers]
         else:
             options = self.choice_options(state)
-            parts = [p for p in re.split(r"[,;/+&\n，、،]|\s(?:y|e|and|et|at|va|và|و)\s", self.text)]
+            parts = re.split(r"[,;/+&\n，、،]|\s(?:y|e|and|et|at|va|và|و)\s", self.text)
             picked = []
             for part in parts:
                 if not part.strip():

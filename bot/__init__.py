@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError, load_settings
+
+if TYPE_CHECKING:  # Flask is imported by create_app, so the pure engine can load without it
+    from flask import Flask
 
 __all__ = ["create_app", "ConfigError"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from . import outbox, webhook  # noqa: F401  (outbox registers its erase hook)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows

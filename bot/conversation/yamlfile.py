@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # "yes", "no", "on", "off" are words in a hotline, not booleans: YAML 1.1 would turn a
 # translator's `no: "No"` into False. Keep only true/false as booleans.
+_BOOL = "tag:yaml.org,2002:bool"
+_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [
+        (tag, _TRUE_FALSE if tag == _BOOL else regexp)
+        for tag, regexp in resolvers
+        if tag != _BOOL or first in "tTfF"
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

@@ -290,7 +290,7 @@ class _Checker:
                 unstamped.append(key)
         self.summary(
             own, untranslated, "untranslated",
-            "still in English (no fingerprint in sources: says they were checked)",
+            "still in English (and not marked as checked in sources:)",
             f"translate them, or run `hotline locales stamp {own.code} KEY` if English is right",
         )
         self.summary(
@@ -333,7 +333,7 @@ class _Checker:
         shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
         self.issue(
             WARNING, kind, own, own.locale.lines.get(keys[0]),
-            f"{len(keys)} keys {what}: {shown}. To fix: {fix}",
+            f"{len(keys)} {'key' if len(keys) == 1 else 'keys'} {what}: {shown}. To fix: {fix}",
         )
 
 
@@ -419,6 +419,7 @@ def menu_word_keys(flow: Flow) -> list[tuple[str, str]]:
 def language_words(files: dict[str, LocaleFile]) -> list[_Word]:
     """Words that pick or switch to each language: native name, English name, code, extras."""
     found = []
+    english = files[SOURCE].locale
     for code, own in files.items():
         loc = own.locale
         role = f"switch to {loc.name}"
@@ -427,7 +428,11 @@ def language_words(files: dict[str, LocaleFile]) -> list[_Word]:
             _Word(loc.name, code, "language.name", role),
             _Word(code, code, "language.code", role),
         ]
-        found += [_Word(w, code, "language.words", role) for w in _own_words(own, "language.words")]
+        # A new file starts with the English words ("english, ingles"): not yet this
+        # language's, so they only count once translated.
+        if key_status(english, loc, "language.words") != UNTRANSLATED:
+            extra = _own_words(own, "language.words")
+            found += [_Word(w, code, "language.words", role) for w in extra]
     return found
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ..conversation import answers
@@ -119,9 +120,12 @@ class Report:
         }
 
 
+_segment_info = lru_cache(maxsize=8192)(segment_info)
+
+
 def message_info(locale: str, key: str, text: str, line: int | None = None) -> MessageInfo:
     """Encoding and segments of a message, from the same calculator the hotline trusts."""
-    info = segment_info(text)
+    info = _segment_info(text)
     return MessageInfo(
         locale, key, info.length, info.encoding, info.segments, info.unicode_chars, line
     )
@@ -475,30 +479,43 @@ def _conversation_words(files: dict[str, LocaleFile], flow: Flow, code: str) -> 
     return menu, keywords
 
 
+@lru_cache(maxsize=65536)
+def _matches(typed: str, word: str) -> bool:
+    """Whether the engine would take a message that is exactly `typed` for `word`."""
+    return answers.match_keyword(typed, [word])
+
+
 def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> None:
     """Words that mean two things in one conversation: the engine would take the wrong one."""
     languages = language_words(files)
     found: dict[tuple, Issue] = {}
 
-    def add(typed: _Word, taken: _Word, what: str, code: str) -> None:
+    def add(typed: _Word, taken: _Word, what: str, code: str, same: bool) -> None:
         # A pair shows up in many conversation languages: report it in its owner's only.
-        if _owner(typed, taken).code == code:
-            found.setdefault((typed, taken), _collision(files, typed, taken, what))
+        # The same word may come from this language and from English: say it once.
+        pair = (typed.code, typed.key, answers.fold(typed.word), taken.key,
+                answers.fold(taken.word))
+        if same and _owner(typed, taken).code == code and pair not in found:
+            found[pair] = _collision(files, typed, taken, what)
 
     for code in files:
         menu, keywords = _conversation_words(files, flow, code)
         for typed in menu:
             for taken in keywords + languages:
-                if answers.match_keyword(typed.word, [taken.word]):
-                    add(typed, taken, "is a menu word, but matches", code)
+                if _owner(typed, taken).code == code:
+                    add(typed, taken, "is a menu word, but matches", code,
+                        _matches(typed.word, taken.word))
         for i, first in enumerate(keywords):
             for second in keywords[i + 1 :]:
-                if first.key != second.key and answers.match_keyword(first.word, [second.word]):
-                    add(first, second, "is a keyword, but also matches", code)
+                if first.key != second.key and _owner(first, second).code == code:
+                    add(first, second, "is a keyword, but also matches", code,
+                        _matches(first.word, second.word))
     for i, first in enumerate(languages):
         for second in languages[i + 1 :]:
-            if first.code != second.code and answers.fold(first.word) == answers.fold(second.word):
-                add(second, first, "picks a language, and so does", _owner(second, first).code)
+            if first.code != second.code:
+                same = answers.fold(first.word) == answers.fold(second.word)
+                add(second, first, "picks a language, and so does", _owner(second, first).code,
+                    same)
     for issue in found.values():
         report.add(issue)
 

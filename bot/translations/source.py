@@ -104,9 +104,28 @@ def _walk(node: LineDict, prefix: str = "") -> Iterator[tuple[str, int, object]]
             yield from _walk(value, dotted + ".")
 
 
+# Files already read, by path: the preview reads every file on every request, and most
+# have not changed since the last one.
+_CACHE: dict[Path, tuple[tuple[int, int], LocaleFile]] = {}
+
+
 def load_locale_file(path: Path) -> LocaleFile:
     """Read a locale file with its comments; a malformed file raises ContentError (file:line)."""
-    path = Path(path)
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the file ({exc.strerror})") from exc
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    result = _read_locale_file(path)
+    _CACHE[path] = (stamp, result)
+    return result
+
+
+def _read_locale_file(path: Path) -> LocaleFile:
     locale = load_locale(path)
     data = load_yaml(path)
     text_lines = path.read_text(encoding="utf-8").splitlines()

@@ -221,7 +221,9 @@ def path_cost(
     )
 
 
-def locale_stats(report: Report, hotline_name: str = DEFAULT_HOTLINE_NAME) -> list[LocaleStats]:
+def locale_stats(
+    report: Report, hotline_name: str = DEFAULT_HOTLINE_NAME, only: str | None = None
+) -> list[LocaleStats]:
     """Completion, stale keys, review status and path costs of every locale that loaded."""
     en = report.english
     if en is None:
@@ -229,6 +231,8 @@ def locale_stats(report: Report, hotline_name: str = DEFAULT_HOTLINE_NAME) -> li
     catalog = Catalog({code: own.locale for code, own in report.files.items()})
     rows = []
     for code, own in report.files.items():
+        if only is not None and code != only:
+            continue
         loc = own.locale
         keys = list(en.locale.messages)
         by_status: dict[str, list[str]] = {}

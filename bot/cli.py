@@ -168,7 +168,7 @@ def locales() -> None:
     """Translations in locales/: check, stats, new languages, PO/XLIFF exchange."""
 
 
-@locales.command("check")
+@locales.command("check", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print {errors, warnings, messages}.")
 def locales_check(as_json: bool) -> None:
     """Check every locale file; exit 1 when there are errors (CI runs this)."""
@@ -180,7 +180,7 @@ def locales_check(as_json: bool) -> None:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         for issue in [*report.errors, *report.warnings]:
-            click.echo(str(issue), err=issue.severity == "error")
+            click.echo(str(issue))
         click.echo(
             f"{len(report.files)} locale files checked: {len(report.errors)} errors, "
             f"{len(report.warnings)} warnings."
@@ -188,7 +188,7 @@ def locales_check(as_json: bool) -> None:
     sys.exit(1 if report.errors else 0)
 
 
-@locales.command("stats")
+@locales.command("stats", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per locale.")
 def locales_stats(as_json: bool) -> None:
     """Completion, stale keys, review status and SMS cost of each language."""
@@ -206,7 +206,7 @@ def locales_stats(as_json: bool) -> None:
         click.echo(f"{len(report.errors)} errors: run `hotline locales check`.", err=True)
 
 
-@locales.command("new")
+@locales.command("new", with_appcontext=False)
 @click.argument("code")
 @click.option("--name", help="The language's name in English (default: from the CLDR).")
 @click.option("--native", help="The language's name in itself (default: from the CLDR).")
@@ -235,7 +235,7 @@ def locales_new(code: str, name: str | None, native: str | None, direction: str 
                "`hotline locales check`.")
 
 
-@locales.command("stamp")
+@locales.command("stamp", with_appcontext=False)
 @click.argument("code")
 @click.argument("keys", nargs=-1)
 def locales_stamp(code: str, keys: tuple[str, ...]) -> None:
@@ -258,7 +258,7 @@ def locales_stamp(code: str, keys: tuple[str, ...]) -> None:
     click.echo(f"{_shown(path)}: {len(done)} keys stamped{listed}")
 
 
-@locales.command("export")
+@locales.command("export", with_appcontext=False)
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["po", "xliff"]), default="po",
               show_default=True)
@@ -280,7 +280,7 @@ def locales_export(code: str, fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {_shown(output)}", err=True)
 
 
-@locales.command("import")
+@locales.command("import", with_appcontext=False)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--code", help="The locale code, if the file does not say it.")
 def locales_import(file: Path, code: str | None) -> None:

@@ -280,7 +280,8 @@ class _Checker:
         untranslated, unstamped = [], []
         for key in english.messages:
             status = key_status(english, own.locale, key)
-            if status == STALE:
+            raw = own.raw_sources().get(key)
+            if status == STALE and isinstance(raw, str) and HASH.fullmatch(raw):
                 self.issue(
                     WARNING, "stale", own, own.locale.lines.get(key),
                     "stale: the English changed after this was translated "
@@ -495,6 +496,8 @@ def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> Non
         # The same word may come from this language and from English: say it once.
         pair = (typed.code, typed.key, answers.fold(typed.word), taken.key,
                 answers.fold(taken.word))
+        if taken.key.startswith("language."):  # one language, however many of its names match
+            pair = (typed.code, typed.key, answers.fold(typed.word), "language", taken.code)
         if same and _owner(typed, taken).code == code and pair not in found:
             found[pair] = _collision(files, typed, taken, what)
 

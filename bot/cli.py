@@ -255,7 +255,7 @@ def locales_stamp(code: str, keys: tuple[str, ...]) -> None:
     except (ValueError, _content_error()) as exc:
         raise click.ClickException(str(exc)) from None
     listed = f": {', '.join(done)}" if done else ""
-    click.echo(f"{_shown(path)}: {len(done)} keys stamped{listed}")
+    click.echo(f"{_shown(path)}: {len(done)} {'key' if len(done) == 1 else 'keys'} stamped{listed}")
 
 
 @locales.command("export", with_appcontext=False)

@@ -312,7 +312,8 @@ class _Checker:
             if behind:
                 self.issue(
                     WARNING, "status", own, own.data["language"].line_of("status"),
-                    f"status is reviewed, but {len(behind)} keys are stale or missing",
+                    f"status is reviewed, but {_keys(len(behind))} stale or missing: "
+                    "review them, or set status: draft",
                 )
 
     def keyword_words(self, en: LocaleFile, own: LocaleFile) -> None:
@@ -338,8 +339,12 @@ class _Checker:
         shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
         self.issue(
             WARNING, kind, own, own.locale.lines.get(keys[0]),
-            f"{len(keys)} {'key' if len(keys) == 1 else 'keys'} {what}: {shown}. To fix: {fix}",
+            f"{_keys(len(keys))} {what}: {shown}. To fix: {fix}",
         )
+
+
+def _keys(count: int) -> str:
+    return f"{count} key is" if count == 1 else f"{count} keys are"
 
 
 def _direction(code: str) -> str | None:

@@ -170,7 +170,9 @@ def locales() -> None:
 
 @locales.command("check", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print {errors, warnings, messages}.")
-def locales_check(as_json: bool) -> None:
+@click.option("--messages", "show_messages", is_flag=True,
+              help="Also print the length, encoding and SMS segments of every message.")
+def locales_check(as_json: bool, show_messages: bool) -> None:
     """Check every locale file; exit 1 when there are errors (CI runs this)."""
     from .translations.check import check_locales
 
@@ -181,6 +183,10 @@ def locales_check(as_json: bool) -> None:
     else:
         for issue in [*report.errors, *report.warnings]:
             click.echo(str(issue))
+        for m in report.messages if show_messages else []:
+            where = f"{_shown(report.files[m.locale].path)}:{m.line}"
+            plural = "segment" if m.segments == 1 else "segments"
+            click.echo(f"{where}: {m.key}: {m.segments} {plural}, {m.encoding}, {m.length} chars")
         click.echo(
             f"{len(report.files)} locale files checked: {len(report.errors)} errors, "
             f"{len(report.warnings)} warnings."

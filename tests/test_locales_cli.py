@@ -66,6 +66,21 @@ def test_check_exits_1_and_names_file_and_line(tmp_path: Path) -> None:
     }
 
 
+def test_check_does_not_need_the_app_to_start(tmp_path: Path) -> None:
+    # The app refuses to start with a broken locale file; the check must still report it.
+    folder = locales_folder(tmp_path / "locales", ("es",), ("de.yaml",))
+    result = _run(folder, "check")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{folder / 'de.yaml'}:14: error: YAML error")
+
+
+def test_check_can_list_every_message_with_its_segments(tmp_path: Path) -> None:
+    result = _run(locales_folder(tmp_path / "locales"), "check", "--messages")
+    offer = next(line for line in result.output.splitlines() if "language.offer" in line
+                 and "es.yaml" in line)
+    assert offer.endswith("es.yaml:23: language.offer: 1 segment, GSM-7, 21 chars")
+
+
 def test_check_passes_on_good_locales(tmp_path: Path) -> None:
     result = _run(locales_folder(tmp_path / "locales"), "check")
     assert (result.exit_code, result.output) == (

@@ -105,7 +105,7 @@ def test_keyword_collisions_cover_menu_words_keywords_and_language_names(broken)
     assert collisions == {
         ("language.words", "texting it would switch to Spanish"),
         ("menu.person.words", "texting it would act as the keyword AGENT"),
-        ("keywords.menu", "texting it would act as the keyword BACK"),
+        ("keywords.menu", "a texter typing one may get the other"),
         ("menu.arrest.words", "texting it would STOP (in any language)"),
         # A French STOP word stops an English texter who types "arrest" (one letter off).
         ("keywords.stop", "texting it would STOP (in any language)"),
@@ -204,3 +204,18 @@ def test_a_broken_flow_skips_only_the_collision_check(tmp_path: Path) -> None:
     assert report.ok
     (warning,) = report.warnings
     assert warning.kind == "flow" and "collisions not checked" in warning.message
+
+
+def test_another_languages_stop_word_is_reported_where_it_bites(tmp_path: Path) -> None:
+    # STOP words work in every conversation: a Spanish HELP word one letter away from a
+    # French STOP word would opt a Spanish texter out when they ask for help.
+    folder = locales_folder(tmp_path / "locales", ("es",), ("fr.yaml",))
+    replace_in(folder / "es.yaml", 'help: "ayuda"', 'help: "ayuda, arrete"')
+    report = check_locales(folder, FLOWS)
+    spanish = [str(i) for i in report.errors if i.locale == "es"]
+    line = marked_text_line(folder / "es.yaml", 'help: "ayuda, arrete"')
+    assert spanish == [
+        f"{folder / 'es.yaml'}:{line}: error: keywords.help: 'arret' (keywords.stop, fr) and "
+        "'arrete' (keywords.help, es) are keywords that match each other: a texter typing one "
+        "may get the other"
+    ]

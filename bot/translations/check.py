@@ -451,13 +451,26 @@ def _owner(first: _Word, second: _Word) -> _Word:
     return next((w for w in (first, second) if w.code != SOURCE), first)
 
 
-def _collision(files: dict[str, LocaleFile], typed: _Word, taken: _Word, what: str) -> Issue:
-    owner = _owner(typed, taken)
+def _owner_in(code: str, first: _Word, second: _Word) -> _Word | None:
+    """In a conversation in `code`, the word of that language a collision is reported on.
+
+    None when the pair belongs to another language's report: English conversations report
+    only English pairs; a pair of English and another language's STOP word is reported
+    in that language.
+    """
+    if code == SOURCE:
+        return first if first.code == second.code == SOURCE else None
+    return next((w for w in (first, second) if w.code == code), None)
+
+
+def _said(word: _Word) -> str:
+    return f"'{word.word}' ({word.key}, {word.code})"
+
+
+def _collision(files: dict[str, LocaleFile], owner: _Word, message: str) -> Issue:
     own = files[owner.code]
     return Issue(
-        ERROR, "collision", display_path(own.path), _word_line(own, owner.key),
-        f"'{typed.word}' ({typed.key}, {typed.code}) {what} '{taken.word}' ({taken.key}, "
-        f"{taken.code}): texting it would {taken.role}",
+        ERROR, "collision", display_path(own.path), _word_line(own, owner.key), message,
         owner.code, owner.key,
     )
 
@@ -496,34 +509,36 @@ def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> Non
     languages = language_words(files)
     found: dict[tuple, Issue] = {}
 
-    def add(typed: _Word, taken: _Word, what: str, code: str, same: bool) -> None:
-        # A pair shows up in many conversation languages: report it in its owner's only.
+    def add(owner: _Word, typed: _Word, taken: _Word, message: str) -> None:
         # The same word may come from this language and from English: say it once.
-        pair = (typed.code, typed.key, answers.fold(typed.word), taken.key,
-                answers.fold(taken.word))
-        if taken.key.startswith("language."):  # one language, however many of its names match
-            pair = (typed.code, typed.key, answers.fold(typed.word), "language", taken.code)
-        if same and _owner(typed, taken).code == code and pair not in found:
-            found[pair] = _collision(files, typed, taken, what)
+        other = ("language", taken.code) if taken.key.startswith("language.") else (
+            taken.key, answers.fold(taken.word)
+        )
+        pair = (owner.code, typed.key, answers.fold(typed.word), *other)
+        found.setdefault(pair, _collision(files, owner, message))
 
     for code in files:
         menu, keywords = _conversation_words(files, flow, code)
         for typed in menu:
             for taken in keywords + languages:
-                if _owner(typed, taken).code == code:
-                    add(typed, taken, "is a menu word, but matches", code,
-                        _matches(typed.word, taken.word))
+                owner = _owner_in(code, typed, taken)
+                if owner and _matches(typed.word, taken.word):
+                    add(owner, typed, taken,
+                        f"{_said(typed)} is a menu word, but matches {_said(taken)}: "
+                        f"texting it would {taken.role}")
         for i, first in enumerate(keywords):
             for second in keywords[i + 1 :]:
-                if first.key != second.key and _owner(first, second).code == code:
-                    add(first, second, "is a keyword, but also matches", code,
-                        _matches(first.word, second.word))
+                owner = _owner_in(code, first, second)
+                if owner and first.key != second.key and _matches(first.word, second.word):
+                    add(owner, first, second,
+                        f"{_said(first)} and {_said(second)} are keywords that match each "
+                        "other: a texter typing one may get the other")
     for i, first in enumerate(languages):
         for second in languages[i + 1 :]:
-            if first.code != second.code:
-                same = answers.fold(first.word) == answers.fold(second.word)
-                add(second, first, "picks a language, and so does", _owner(second, first).code,
-                    same)
+            if first.code != second.code and answers.fold(first.word) == answers.fold(second.word):
+                add(_owner(second, first), second, first,
+                    f"{_said(second)} picks a language, and so does {_said(first)}: "
+                    f"texting it would {first.role}")
     for issue in found.values():
         report.add(issue)
 

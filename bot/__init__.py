@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import outbox, webhook  # noqa: F401  (outbox registers its erase hook)
+    from . import outbox, preview, webhook  # noqa: F401  (outbox registers its erase hook)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
@@ -58,4 +58,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         timezone=settings.tz,
     )
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(preview.bp)
     return app

@@ -1,0 +1,68 @@
+"""/preview: every message of a locale as a phone bubble, for translators (never for the public)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from .translations.check import Report, check_locales
+from .translations.preview import locale_preview
+from .translations.stats import locale_stats
+
+bp = Blueprint("preview", __name__, url_prefix="/preview")
+
+
+def can_preview() -> bool:
+    """Whether this request may see the preview: the one place that decides.
+
+    Development: anyone on the machine. Production: nobody yet.
+    ADMIN LOGIN PLUGS IN HERE: once advocates log in (bot/advocates), return True in
+    production for a logged-in admin, e.g. `return current_user.is_authenticated and
+    current_user.is_admin`.
+    """
+    settings = current_app.config["HOTLINE_SETTINGS"]
+    return not settings.production
+
+
+@bp.before_request
+def _translators_only() -> None:
+    # A 404, not a 403: the preview does not exist for anyone else.
+    if not can_preview():
+        abort(404)
+
+
+def _report() -> Report:
+    """Read the files on every request, so a translator sees an edit by reloading the page."""
+    settings = current_app.config["HOTLINE_SETTINGS"]
+    return check_locales(settings.locales_dir, settings.flows_dir)
+
+
+@bp.get("/")
+def index() -> str:
+    """Every locale, how complete it is and what its main paths cost."""
+    report = _report()
+    settings = current_app.config["HOTLINE_SETTINGS"]
+    rows = locale_stats(report, settings.hotline_name)
+    return render_template("preview/index.html", rows=rows, report=report)
+
+
+@bp.get("/<code>")
+def locale(code: str) -> str:
+    """Every key of one locale as the texter would read it."""
+    report = _report()
+    if code not in report.files:
+        broken = [i for i in report.errors if i.locale == code and i.kind == "file"]
+        if not broken:
+            abort(404)
+        return render_template("preview/broken.html", code=code, issues=broken)
+    settings = current_app.config["HOTLINE_SETTINGS"]
+    items = locale_preview(report, code, settings.hotline_name)
+    own = report.files[code].locale
+    stats = locale_stats(report, settings.hotline_name, only=code)[0]
+    return render_template(
+        "preview/locale.html",
+        locale=own,
+        items=items,
+        stats=stats,
+        codes=list(report.files),
+        general=[i for i in report.issues(code) if i.key is None],
+    )

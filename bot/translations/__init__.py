@@ -1,0 +1,1 @@
+"""Translators' tools: check locale files, count what each language costs, exchange PO/XLIFF."""

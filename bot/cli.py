@@ -64,6 +64,9 @@ def serve(host: str, port: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(_hotline().db)
+    from .conversation import answers
+
+    answers.warm_up()
     for starter in app.extensions.get("hotline_background", []):
         starter(app)
     settings = app.config["HOTLINE_SETTINGS"]

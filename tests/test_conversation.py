@@ -193,6 +193,24 @@ def test_back_returns_to_previous_question(chat):
     assert "How are you related" in chat.send("BACK")
 
 
+@pytest.mark.parametrize(
+    ("language", "word", "saved", "next_question"),
+    [
+        ("English", "mom", "parent", "What is their full name?"),
+        ("English", "my son", "parent", "What is their full name?"),  # their son was arrested
+        ("Español", "marido", "spouse", "¿Cuál es el nombre completo de la persona?"),
+    ],
+)
+def test_relationship_answered_with_a_word(chat, language, word, saved, next_question):
+    chat.send("hi")
+    chat.send(language)
+    assert chat.state == "menu"
+    chat.send("2")
+    assert chat.state == "relationship"
+    assert next_question in chat.send(word)
+    assert chat.answers["relationship"] == saved
+
+
 def test_unsure_date_is_confirmed_back(chat):
     intake(chat)
     chat.send("1")

@@ -96,7 +96,7 @@ def test_stats_prints_a_row_per_language(tmp_path: Path) -> None:
     es = next(line for line in lines if line.startswith("es "))
     assert es.split()[:8] == ["es", "Español", "reviewed", "Ana", "Ruiz", "2026-11-20",
                               "43/43", "100%"]
-    assert "9 seg in 4 SMS, UCS-2 x1.5" in es
+    assert "9 seg in 4 SMS, UCS-2 x1.8" in es  # English: 5 segments with "Family Hotline"
     rows = json.loads(_run(locales_folder(tmp_path / "again"), "stats", "--json").output)
     assert [r["locale"] for r in rows] == ["en", "ar", "es"]
     assert rows[2]["paths"]["discretion"] == {

@@ -16,7 +16,7 @@ __all__ = ["create_app", "ConfigError"]
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
-    from . import outbox, webhook  # noqa: F401  (outbox registers its erase hook)
+    from . import advocates, outbox, webhook  # noqa: F401  (outbox registers its erase hook)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
@@ -55,4 +55,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         timezone=settings.tz,
     )
     app.register_blueprint(webhook.bp)
+    advocates.init_app(app, app.extensions["hotline"], settings)
+    advocates.exempt_from_csrf(webhook.bp)
     return app

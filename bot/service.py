@@ -79,6 +79,9 @@ def split_for_sms(parts: list[str]) -> list[str]:
 
 
 CaseListener = Callable[[Session, Case, str], None]
+# Sees each inbound message first, inside its transaction; a result means "handled, answer
+# this" and the family conversation never sees the message (advocates' SMS commands).
+InboundInterceptor = Callable[[Session, InboundMessage, datetime], InboundResult | None]
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Hotline:
     # Called inside the transaction when a case is opened ("opened") or a held case gets a
     # message ("relay"); the advocates' side subscribes to notify people through the outbox.
     case_listeners: list[CaseListener] = field(default_factory=list)
+    inbound_interceptors: list[InboundInterceptor] = field(default_factory=list)
 
     # ------------------------------------------------------------------ inbound
     def handle_inbound(self, message: InboundMessage, now: datetime | None = None) -> InboundResult:
@@ -110,6 +114,10 @@ class Hotline:
         phone = phone_of(message.sender)
         channel = channel_of(message.sender)
         with transaction(self.db) as session:
+            for intercept in self.inbound_interceptors:
+                handled = intercept(session, message, now)
+                if handled is not None:
+                    return handled
             contact = self._contact(session, keys, phone)
             conversation = self._conversation(session, contact, channel)
             stored = session.exec(

@@ -136,7 +136,8 @@ class _Turn:
     def say(self, key: str, **params: Any) -> None:
         self.replies.append(Reply(key, params))
 
-    def effect(self, kind: str, **data: Any) -> None:
+    def effect(self, kind: str, /, **data: Any) -> None:
+        # Positional-only: open_case effects carry a "kind" of their own (intake or agent).
         self.effects.append(Effect(kind, data))
 
     def keyword(self, name: str) -> bool:

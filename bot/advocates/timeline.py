@@ -16,6 +16,7 @@ def add_event(
     case: Case,
     kind: str,
     at: datetime,
+    /,
     *,
     advocate_id: int | None = None,
     **detail: Any,

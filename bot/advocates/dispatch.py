@@ -137,7 +137,7 @@ def _send_email(desk: Desk, row_id: int, now: datetime) -> None:
                 .order_by(Message.id)
             ).all()
         )
-        reading = roster.reading_language(advocate, hotline.catalog.codes)
+        reading = roster.reading_language(advocate)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
             messages=messages, today=desk.local(now).date(),

@@ -139,7 +139,7 @@ def case_page(ref: str) -> str | Response:
         audit.record(session, "view_case", advocate_id=me.id, ref=case.ref, ip=client_address())
         messages = _transcript(session, case)
         names = _names(session)
-        reading = roster.reading_language(me, hotline.catalog.codes)
+        reading = roster.reading_language(me)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
             messages=[m for m in messages if m.created_at <= case.created_at or not case.answers],
@@ -186,7 +186,7 @@ def export(ref: str) -> Response:
         messages = _transcript(session, case)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog,
-            reading=roster.reading_language(me, hotline.catalog.codes),
+            reading=roster.reading_language(me),
             messages=[m for m in messages if m.created_at <= case.created_at or not case.answers],
             today=desk().local(desk().now()).date(),
         )

@@ -259,9 +259,6 @@ def speaks(advocate: Advocate, language: str | None) -> bool:
     return any(code.split("-")[0].lower() == base for code in advocate.languages or [])
 
 
-def reading_language(advocate: Advocate, available: list[str]) -> str:
-    """The language labels are shown in: the advocate's first language the hotline has."""
-    for code in advocate.languages or []:
-        if code in available:
-            return code
-    return "en"
+def reading_language(advocate: Advocate) -> str:
+    """The language a summary is written in: the advocate's first (labels fall back to English)."""
+    return (advocate.languages or ["en"])[0]

@@ -193,7 +193,10 @@ def advocate_add(
 
     try:
         parsed = [w for spec in windows for w in roster.parse_windows(spec)]
+        roster.check_contact(phone, email)  # before asking for a password
         password = _read_password(password_stdin) if email else None
+        if password is not None:
+            roster.check_new_password(password)
         upgrade(_hotline().db)
         with transaction(_hotline().db) as session:
             added = roster.add_advocate(

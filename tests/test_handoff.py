@@ -120,11 +120,12 @@ def test_urgent_case_escalates_after_three_minutes(app, twilio, team):
     assert told(app, ref) == [ANA, BEN]
 
 
-def test_escalation_minutes_are_settings(app_settings, twilio, app):
+def test_escalation_minutes_are_settings(tmp_path):
     from bot.config import load_settings
 
     settings = load_settings(
-        environ={"HOTLINE_ESCALATE_MINUTES": "25", "HOTLINE_ESCALATE_URGENT_MINUTES": "5"}
+        environ={"HOTLINE_ESCALATE_MINUTES": "25", "HOTLINE_ESCALATE_URGENT_MINUTES": "5"},
+        overrides={"instance_path": tmp_path},
     )
     assert (settings.escalate_minutes, settings.escalate_urgent_minutes) == (25, 5)
 

@@ -89,9 +89,13 @@ def parse_windows(spec: str) -> list[Window]:
     return [Window(day, start, end) for day in days]
 
 
-def hash_password(password: str) -> str:
+def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise RosterError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def hash_password(password: str) -> str:
+    check_new_password(password)
     return PASSWORDS.hash(password)
 
 
@@ -127,6 +131,18 @@ def email_hashes(email: str) -> list[str]:
     return crypto.current().lookup_hashes(normal_email(email))
 
 
+def check_contact(phone: str, email: str | None) -> tuple[str, str | None]:
+    """The phone number in E.164 and the email in lower case; RosterError when malformed."""
+    number = parse_phone(phone)
+    if number is None or not phone.strip().startswith("+"):
+        raise RosterError(f"{phone!r} is not a phone number in +E.164 form, like +12125550100")
+    if email:
+        email = normal_email(email)
+        if not _EMAIL.match(email):
+            raise RosterError(f"{email!r} is not an email address")
+    return number, email or None
+
+
 def add_advocate(
     session: Session,
     *,
@@ -142,9 +158,7 @@ def add_advocate(
     name = name.strip()
     if not name:
         raise RosterError("the name is empty")
-    number = parse_phone(phone)
-    if number is None or not phone.strip().startswith("+"):
-        raise RosterError(f"{phone!r} is not a phone number in +E.164 form, like +12125550100")
+    number, email = check_contact(phone, email)
     if role not in ROLES:
         raise RosterError(f"role must be one of {', '.join(ROLES)}")
     keys = crypto.current()
@@ -152,9 +166,6 @@ def add_advocate(
         raise RosterError("another advocate already has this phone number")
     email_hash = None
     if email:
-        email = normal_email(email)
-        if not _EMAIL.match(email):
-            raise RosterError(f"{email!r} is not an email address")
         if find_by_email(session, email, active_only=False) is not None:
             raise RosterError("another advocate already has this email")
         email_hash = keys.lookup_hash(email)

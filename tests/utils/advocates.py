@@ -191,3 +191,10 @@ class Inbox:
         response = self.get(path)
         assert response.status_code == 200, response.status_code
         return response.get_data(as_text=True)
+
+
+def cli(app: Any, *args: str, input: str | None = None) -> Any:
+    """Run a `hotline` command against this app (not one built from the environment)."""
+    from bot.cli import main
+
+    return app.test_cli_runner().invoke(main, list(args), input=input)

@@ -153,7 +153,9 @@ def case_page(ref: str) -> str | Response:
         page = {
             "case": case,
             "summary": summary,
-            "messages": messages,
+            # The intake itself is folded away: what came after the case is what needs an answer.
+            "before": [m for m in messages if m.created_at <= case.created_at],
+            "after": [m for m in messages if m.created_at > case.created_at],
             "events": events_of(session, case.id),
             "notes": notes,
             "names": names,

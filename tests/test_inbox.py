@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.storage.advocates import AuditEntry, CaseNote
+from bot.storage.advocates import AuditEntry, CaseEvent, CaseNote
 from bot.storage.models import Conversation
 from tests.utils.advocates import (
     FAMILY,
@@ -406,7 +406,7 @@ def test_admin_can_release_someone_elses_case(app, twilio, ana):
 
 
 def test_family_delete_erases_notes_and_timeline_but_audit_keeps_only_the_ref(app, twilio, ana):
-    from bot.storage.advocates import CaseEvent, Handoff
+    from bot.storage.advocates import Handoff
 
     ref = open_agent_case(twilio)
     ana.act(ref, "notes", body="Private: cousin Maria knows the facility")
@@ -418,3 +418,28 @@ def test_family_delete_erases_notes_and_timeline_but_audit_keeps_only_the_ref(ap
     audit = rows(app, AuditEntry)
     assert any(e.ref == ref for e in audit)
     assert all("Maria" not in (e.ip or "") for e in audit)
+
+
+def test_two_advocates_claiming_at_once_one_holds_it_and_nobody_sees_an_error(app, twilio, ana):
+    import threading
+
+    ref = open_agent_case(twilio)
+    ben = other_browser(app, "ben@example.org")
+    for inbox in (ana, ben):
+        inbox.get(f"/inbox/cases/{ref}")
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def press(inbox: Inbox) -> None:
+        start.wait()
+        statuses.append(inbox.post(f"/inbox/cases/{ref}/claim").status_code)
+
+    threads = [threading.Thread(target=press, args=(inbox,)) for inbox in (ana, ben)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    claims = [e for e in rows(app, CaseEvent) if e.kind == "claimed"]
+    assert len(claims) == 1
+    assert case_of(app, ref).status == "claimed"

@@ -40,12 +40,23 @@ class Family:
 
 
 def find_case(session: Session, ref: str, *, lock: bool = False) -> Case | None:
-    """A case by its reference ('k7f3qx' and 'K7F-3QX' both work)."""
-    ref = normal_ref(ref)
-    query = select(Case).where(Case.ref == ref)
-    if lock:
-        query = query.with_for_update()
-    return session.exec(query).first()
+    """A case by its reference ('k7f3qx' and 'K7F-3QX' both work).
+
+    With lock=True the family's conversation is locked first, then the case: the order an
+    inbound message takes them in, so an action and a family's text never deadlock.
+    """
+    case = session.exec(select(Case).where(Case.ref == normal_ref(ref))).first()
+    if case is None or not lock:
+        return case
+    session.exec(
+        select(Conversation.id).where(Conversation.id == case.conversation_id).with_for_update()
+    ).first()
+    return session.exec(
+        select(Case)
+        .where(Case.id == case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def normal_ref(ref: str) -> str:

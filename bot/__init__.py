@@ -16,7 +16,7 @@ __all__ = ["create_app", "ConfigError"]
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
-    from . import advocates, outbox, webhook  # noqa: F401  (outbox registers its erase hook)
+    from . import advocates, outbox, webhook  # noqa: F401  (both register erase hooks)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog

@@ -103,6 +103,14 @@ def test_login_attempts_are_rate_limited_per_account(app, client, team):
     assert actions.count("login_failed") == 5 and "login_blocked" in actions
 
 
+def test_login_attempts_are_rate_limited_per_address(app, client, team):
+    inbox = Inbox(client)
+    for n in range(20):
+        assert inbox.login(f"guess{n}@example.org", "guess guess guess").status_code == 401
+    # The same address is now refused even for a real account with the right password.
+    assert inbox.login("ben@example.org").status_code == 429
+
+
 def test_session_cookie_is_http_only(client, team):
     response = Inbox(client).login()
     cookie = response.headers["Set-Cookie"]

@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import outbox, preview, webhook  # noqa: F401  (outbox registers its erase hook)
+    from . import advocates, outbox, preview, webhook  # noqa: F401  (they register erase hooks)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
@@ -59,4 +59,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(webhook.bp)
     app.register_blueprint(preview.bp)
+    advocates.init_app(app, app.extensions["hotline"], settings)
+    advocates.exempt_from_csrf(webhook.bp)
     return app

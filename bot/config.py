@@ -39,6 +39,9 @@ class Settings:
     twilio_api_base_url: str = ""
     smtp_url: str = ""
     webhook_url: str = ""
+    webhook_secret: str = ""
+    escalate_minutes: float = 10.0
+    escalate_urgent_minutes: float = 3.0
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -71,6 +74,9 @@ ENVIRONMENT = {
     "TWILIO_API_BASE_URL": "twilio_api_base_url",
     "SMTP_URL": "smtp_url",
     "HOTLINE_WEBHOOK_URL": "webhook_url",
+    "HOTLINE_WEBHOOK_SECRET": "webhook_secret",
+    "HOTLINE_ESCALATE_MINUTES": "escalate_minutes",
+    "HOTLINE_ESCALATE_URGENT_MINUTES": "escalate_urgent_minutes",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -136,6 +142,19 @@ def _check(settings: Settings) -> None:
         ) from None
     if settings.idle_hours <= 0 or settings.retention_days <= 0:
         raise ConfigError("HOTLINE_IDLE_HOURS and HOTLINE_RETENTION_DAYS must be above zero")
+    if settings.escalate_minutes <= 0 or settings.escalate_urgent_minutes <= 0:
+        raise ConfigError(
+            "HOTLINE_ESCALATE_MINUTES and HOTLINE_ESCALATE_URGENT_MINUTES must be above zero"
+        )
+    if settings.webhook_url and not settings.webhook_url.startswith(("http://", "https://")):
+        raise ConfigError("HOTLINE_WEBHOOK_URL must start with https://")
+    if settings.webhook_url and len(settings.webhook_secret) < 16:
+        raise ConfigError(
+            "HOTLINE_WEBHOOK_URL needs HOTLINE_WEBHOOK_SECRET (at least 16 random characters): "
+            "the receiver checks the signature to know a post came from the hotline"
+        )
+    if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+        raise ConfigError("SMTP_URL must look like smtp://user:password@host:587 or smtps://…")
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")

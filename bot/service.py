@@ -79,6 +79,9 @@ def split_for_sms(parts: list[str]) -> list[str]:
 
 
 CaseListener = Callable[[Session, Case, str], None]
+# Sees each inbound message first, inside its transaction; a result means "handled, answer
+# this" and the family conversation never sees the message (advocates' SMS commands).
+InboundInterceptor = Callable[[Session, InboundMessage, datetime], InboundResult | None]
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Hotline:
     # Called inside the transaction when a case is opened ("opened") or a held case gets a
     # message ("relay"); the advocates' side subscribes to notify people through the outbox.
     case_listeners: list[CaseListener] = field(default_factory=list)
+    inbound_interceptors: list[InboundInterceptor] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.store = InboundStore(is_postgres(self.db))
@@ -114,6 +118,10 @@ class Hotline:
         hashes = crypto.current().lookup_hashes(phone)
         store = self.store
         with write_lock(self.db), self.db.begin() as conn:
+            if self.inbound_interceptors and store.is_advocate(conn, hashes):
+                handled = self._intercept(conn, message, now)
+                if handled is not None:
+                    return handled
             row = store.lock_conversation(conn, hashes)
             if row is None:
                 store.create_conversation(conn, hashes[0], phone, channel, now)
@@ -167,6 +175,19 @@ class Hotline:
                 len(replies),
             )
             return InboundResult(replies, row.id)
+
+    def _intercept(self, conn: Connection, message: InboundMessage, now: datetime):  # type: ignore[no-untyped-def]
+        """Give an advocate's text to the interceptors (SMS commands), in this transaction."""
+        session = Session(bind=conn)
+        try:
+            for intercept in self.inbound_interceptors:
+                handled = intercept(session, message, now)
+                if handled is not None:
+                    session.flush()
+                    return handled
+            return None
+        finally:
+            session.close()
 
     def _apply_effects(self, conn: Connection, row, result, context: dict[str, object]) -> bool:  # type: ignore[no-untyped-def]
         """Carry out the engine's effects with the ORM, in the same transaction."""

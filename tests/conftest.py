@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -53,17 +54,36 @@ def postgres_url() -> Iterator[str]:
 
 
 def _empty_postgres(url: str) -> None:
+    # DELETE and a sequence restart: five times faster than TRUNCATE on tables this small.
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        sequences = connection.execute(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        ).scalars()
+        for sequence in sequences.all():
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test: migrating afresh costs most of a second."""
+    path = tmp_path_factory.mktemp("template") / "hotline.db"
+    engine = create_engine(f"sqlite:///{path}")
+    from bot.storage.migrate import upgrade
+
+    upgrade(engine)
+    engine.dispose()
+    return path
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each database test runs twice: on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "hotline.db")
         return f"sqlite:///{tmp_path / 'hotline.db'}"
     url = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
@@ -134,3 +154,17 @@ def chat(flow, catalog):  # type: ignore[no-untyped-def]
     from tests.utils.conversation import Conversation
 
     return Conversation(flow, catalog, now=datetime(2026, 11, 28, 10, 0))
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """argon2 at production cost takes 0.1 s a hash; tests use the same algorithm, cheaper."""
+    from argon2 import PasswordHasher
+
+    from bot.advocates import roster
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(roster, "PASSWORDS", cheap)
+    roster._dummy_hash.cache_clear()
+    yield
+    roster._dummy_hash.cache_clear()

@@ -83,7 +83,10 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
     greeting = GREETINGS.get(" ".join(answers.fold(text).split()))
     if greeting:
         return greeting, False
-    words = set(re.findall(r"\w+", text.casefold()))
+    # Tokens with digits (case numbers like "K7F-3QX", dates, phone numbers) say nothing
+    # about the language; lingua reads them as French.
+    text = " ".join(t for t in text.split() if not any(c.isdigit() for c in t)) or text
+    words = set(re.findall(r"[^\W\d_]{2,}", text.casefold()))
     if words and len(words & KREYOL_CUES) >= max(1, len(words) // 2):
         return "ht", len(words) >= 2 or bool(words & {"bonjou", "mwen", "mesi"})
     if len(words) == 1 and not re.search(r"[\u2e80-\u9fff\uf900-\ufaff]", text):

@@ -93,6 +93,13 @@ class InboundStore:
             last_active=self._read_time(found[7]),
         )
 
+    def is_advocate(self, conn: Connection, hashes: list[str]) -> bool:
+        """Whether the sender is a registered advocate: only then do SMS commands apply."""
+        marks = ", ".join(f":h{i}" for i in range(len(hashes)))
+        sql = self._sql(f"SELECT 1 FROM advocate WHERE phone_hash IN ({marks})")
+        found = conn.exec_driver_sql(sql, {f"h{i}": h for i, h in enumerate(hashes)}).first()
+        return found is not None
+
     def create_conversation(
         self, conn: Connection, phone_hash: str, phone: str, channel: str, now: datetime
     ) -> None:

@@ -109,3 +109,8 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+# The advocates' tables live in their own module; importing it here registers them with
+# SQLModel.metadata, which the migrations and the tests read.
+from . import advocates as _advocates  # noqa: E402,F401

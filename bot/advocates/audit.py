@@ -1,0 +1,29 @@
+"""The audit log: every case view, export and action in the inbox, readable by admins."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from ..storage.advocates import AuditEntry
+from ..storage.models import utcnow
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    advocate_id: int | None,
+    ref: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Write one entry: the action, the case reference and who; never personal data."""
+    session.add(AuditEntry(at=utcnow(), advocate_id=advocate_id, action=action, ref=ref, ip=ip))
+
+
+def entries(
+    session: Session, *, ref: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if ref:
+        query = query.where(AuditEntry.ref == ref)
+    return list(session.exec(query).all())

@@ -1,0 +1,160 @@
+"""Retention: erase closed cases and idle conversations older than HOTLINE_RETENTION_DAYS.
+
+What stays is a count per month, language, channel and urgency (`retention_count`): enough to
+report how many families the hotline helped, nothing about any of them. Open cases are never
+purged, however old.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlmodel import Session, select
+
+from ..service import OPEN, erase_contact
+from ..storage.advocates import (
+    AdvocateCommand,
+    CaseEvent,
+    CaseNote,
+    Dispatch,
+    Handoff,
+    LoginAttempt,
+    RetentionCount,
+)
+from ..storage.models import Case, Contact, Conversation, Message, OutboxMessage
+
+log = logging.getLogger(__name__)
+LOGIN_ATTEMPTS_KEPT = timedelta(days=1)
+
+
+@dataclass
+class Purged:
+    cases: int = 0
+    conversations: int = 0
+    messages: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"cases": self.cases, "conversations": self.conversations, "messages": self.messages}
+
+
+def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
+    """Erase what is older than the retention period; count it anonymously first."""
+    cutoff = now - retention
+    done = Purged()
+    # 1. Conversations nobody has written in since the cutoff and with no case still needed:
+    #    everything about the number goes, as if the family had texted DELETE.
+    recent_case = exists().where(
+        Case.conversation_id == Conversation.id,
+        or_(Case.status.in_(OPEN), Case.closed_at >= cutoff),
+    )
+    idle = session.exec(
+        select(Conversation).where(
+            func.coalesce(Conversation.last_active, Conversation.updated_at) < cutoff,
+            ~recent_case,
+        )
+    ).all()
+    for conversation in idle:
+        for case in session.exec(select(Case).where(Case.conversation_id == conversation.id)):
+            _count(session, "case", case.created_at, case.language, case.channel, case.urgent)
+            done.cases += 1
+        _count(session, "conversation", conversation.created_at, conversation.locale or "",
+               conversation.channel, False)
+        done.conversations += 1
+        contact = session.get(Contact, conversation.contact_id)
+        if contact is not None:
+            erase_contact(session, contact)
+    # 2. Closed cases past the cutoff in conversations that are still going.
+    old_cases = session.exec(
+        select(Case).where(Case.status == "closed", Case.closed_at < cutoff)
+    ).all()
+    if old_cases:
+        for case in old_cases:
+            _count(session, "case", case.created_at, case.language, case.channel, case.urgent)
+        done.cases += len(old_cases)
+        erase_cases(session, [case.id for case in old_cases if case.id is not None])
+    # 3. Old messages of conversations that are still going, unless a case still needs them.
+    open_case = exists().where(
+        Case.conversation_id == Message.conversation_id, Case.status.in_(OPEN)
+    )
+    old = select(Message.id).where(Message.created_at < cutoff, ~open_case)
+    old_ids = list(session.exec(old).all())
+    if old_ids:
+        session.execute(
+            update(Message).where(Message.in_reply_to.in_(old_ids)).values(in_reply_to=None)
+        )
+        session.execute(delete(OutboxMessage).where(OutboxMessage.message_id.in_(old_ids)))
+        session.execute(delete(Message).where(Message.id.in_(old_ids)))
+        done.messages = len(old_ids)
+    # 4. Bookkeeping that has served its purpose.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPTS_KEPT))
+    session.execute(delete(AdvocateCommand).where(AdvocateCommand.created_at < cutoff))
+    session.execute(
+        delete(Dispatch).where(
+            and_(Dispatch.status.in_(("sent", "failed")), Dispatch.created_at < cutoff)
+        )
+    )
+    log.info(
+        "purge cases=%d conversations=%d messages=%d",
+        done.cases, done.conversations, done.messages,
+    )
+    return done
+
+
+def erase_cases(session: Session, case_ids: list[int]) -> None:
+    """Delete cases and every row that refers to them."""
+    if not case_ids:
+        return
+    _erase_case_rows(session, case_ids)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.case_id.in_(case_ids)))
+    session.execute(delete(Case).where(Case.id.in_(case_ids)))
+
+
+def erase_conversations(session: Session, conversation_ids: list[int]) -> None:
+    """The erase hook: DELETE from a family removes notes, timeline, handoff of their cases.
+
+    Audit entries stay: they hold a case reference and an advocate id, nothing personal.
+    """
+    case_ids = list(
+        session.exec(select(Case.id).where(Case.conversation_id.in_(conversation_ids))).all()
+    )
+    if case_ids:
+        _erase_case_rows(session, case_ids)
+
+
+def _erase_case_rows(session: Session, case_ids: list[int]) -> None:
+    for table in (CaseNote, CaseEvent, Dispatch, Handoff, AdvocateCommand):
+        session.execute(delete(table).where(table.case_id.in_(case_ids)))  # type: ignore[attr-defined]
+
+
+def _count(
+    session: Session, what: str, created: datetime, language: str, channel: str, urgent: bool
+) -> None:
+    period = created.strftime("%Y-%m")
+    row = session.exec(
+        select(RetentionCount).where(
+            RetentionCount.period == period,
+            RetentionCount.what == what,
+            RetentionCount.language == (language or ""),
+            RetentionCount.channel == (channel or ""),
+            RetentionCount.urgent == urgent,
+        )
+    ).first()
+    if row is None:
+        row = RetentionCount(
+            period=period, what=what, language=language or "", channel=channel or "",
+            urgent=urgent, count=0,
+        )
+    row.count += 1
+    session.add(row)
+    session.flush()
+
+
+def counts(session: Session) -> list[RetentionCount]:
+    return list(
+        session.exec(
+            select(RetentionCount).order_by(RetentionCount.period, RetentionCount.what)
+        ).all()
+    )

@@ -1,0 +1,126 @@
+"""A real browser (Debian's chromium, driven by Playwright) works a case from login to close."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from werkzeug.serving import make_server
+
+from bot.storage.db import transaction
+from bot.storage.models import Message, OutboxMessage, utcnow
+from tests.fake_twilio import FakeTwilio, twilio_client_for
+from tests.utils.advocates import FAMILY, PASSWORD, add_advocate, case_of, use_clock
+from tests.utils.twilio import HOTLINE_NUMBER
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install -y chromium)")
+        pytest.skip("no /usr/bin/chromium here: apt-get install -y chromium to run browser tests")
+    return CHROMIUM
+
+
+@pytest.fixture
+def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app on 127.0.0.1, served from a thread like any web server would."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as fake:
+        yield fake
+
+
+def deliver_outbox(app, fake: FakeTwilio) -> None:  # type: ignore[no-untyped-def]
+    """Hand every queued message to the fake Twilio, as the outbox worker will.
+
+    TODO: switch to `hotline outbox work --until-empty` once the outbox worker lands.
+    """
+    client = twilio_client_for(fake.base_url, fake.account_sid, fake.auth_token)
+    with transaction(app.extensions["hotline"].db) as session:
+        pending = session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+        for row in pending.all():
+            sent = client.messages.create(to=row.to, from_=HOTLINE_NUMBER, body=row.body)
+            row.status, row.provider_sid, row.sent_at = "sent", sent.sid, utcnow()
+            session.add(row)
+            if row.message_id is not None:
+                message = session.get(Message, row.message_id)
+                message.status = "sent"
+                session.add(message)
+
+
+def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
+    app, twilio, server, chromium, fake_twilio, request
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    use_clock(app)
+    add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
+    reply = "Hola, soy Ana. Voy a llamar a Conroe ahora."
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone screen
+        page.goto(f"{server}/inbox/")
+        page.fill("#email", "ana@example.org")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Log in')")
+        expect(page.locator("h1")).to_have_text("Cases")
+
+        # A family finishes the intake while the advocate has the queue open.
+        from tests.utils.advocates import open_intake_case
+
+        ref = open_intake_case(twilio, story="My husband was taken by ICE at work today")
+        page.reload()
+        expect(page.locator("table.queue")).to_contain_text(ref)
+        expect(page.locator("table.queue")).to_contain_text("URGENT")
+
+        page.click(f"text={ref}")
+        expect(page.locator("h1")).to_contain_text(f"Case {ref}")
+        expect(page.locator("section[aria-label=Summary]")).to_contain_text("A-123-456-789")
+        page.click("button:has-text('Claim')")
+        expect(page.locator(".flash.ok")).to_contain_text("You hold this case")
+
+        page.fill("#body", reply)
+        page.click("button:has-text('Send')")
+        expect(page.locator(".flash.ok")).to_contain_text("Sent.")
+        deliver_outbox(app, fake_twilio)
+        page.reload()
+        expect(page.locator(".transcript .advocate").last).to_contain_text(reply)
+        expect(page.locator(".transcript .advocate .status").last).to_have_text("sent")
+        OUTPUT.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+        page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+        page.click("button:has-text('Close the case')")
+        expect(page.locator("#status")).to_have_text("closed")
+        deliver_outbox(app, fake_twilio)
+        browser.close()
+
+    to_family = [m for m in fake_twilio.messages if m["to"] == FAMILY]
+    assert [m["body"] for m in to_family][0] == reply
+    assert to_family[-1]["body"].startswith(f"Your advocate closed case {ref}.")
+    to_ana = [m["body"] for m in fake_twilio.messages if m["to"] == "+15555550201"]
+    assert to_ana and all("Juan" not in body and "Conroe" not in body for body in to_ana)
+    assert case_of(app, ref).status == "closed"
+    assert (OUTPUT / f"{name}.png").stat().st_size > 10_000

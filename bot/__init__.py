@@ -55,4 +55,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         timezone=settings.tz,
     )
     app.register_blueprint(webhook.bp)
+    outbox.init_app(app)
     return app

@@ -55,13 +55,16 @@ def db_upgrade() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--show-bodies", is_flag=True,
+              help="Without a Twilio account, print the number and text of each message.")
 @with_appcontext
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, show_bodies: bool) -> None:
     """Run the hotline for development: migrations, web server and outbox worker."""
     from .storage.migrate import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(_hotline().db)
+    app.config["HOTLINE_SHOW_BODIES"] = show_bodies
     for starter in app.extensions.get("hotline_background", []):
         starter(app)
     settings = app.config["HOTLINE_SETTINGS"]
@@ -148,3 +151,57 @@ def flows_check() -> None:
     """Validate flows/*.yaml against the locales (the app already refused to start if not)."""
     flow = _hotline().engine.flow
     click.echo(f"{flow.path}: {len(flow.states)} states, all valid")
+
+
+# --------------------------------------------------------------------------- outbox
+@main.group("outbox")
+def outbox_group() -> None:
+    """Messages sent outside a TwiML reply: notifications, advocate replies, reminders."""
+
+
+@outbox_group.command("work")
+@click.option("--until-empty", is_flag=True, help="Deliver what is queued, then exit.")
+@click.option("--show-bodies", is_flag=True,
+              help="Without a Twilio account, print the number and text of each message.")
+@with_appcontext
+def outbox_work(until_empty: bool, show_bodies: bool) -> None:
+    """Deliver queued messages (the Procfile's worker); stops cleanly on SIGTERM."""
+    import signal
+
+    from .outbox import worker_for
+
+    worker = worker_for(current_app, show_bodies=show_bodies)
+
+    def stop(signum: int, _frame: object) -> None:
+        worker.stop.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        handled = worker.run(until_empty=until_empty)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"outbox: {handled} messages handled")
+
+
+@outbox_group.command("list")
+@click.option("--failed", is_flag=True, help="Only messages that did not go out.")
+@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_appcontext
+def outbox_list(failed: bool, limit: int, as_json: bool) -> None:
+    """Recent outbound messages and their status (no numbers, no text)."""
+    from .outbox import FAILED, listing
+
+    rows = listing(_hotline().db, FAILED if failed else None, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no messages")
+    for row in rows:
+        code = row["error_code"] or ""
+        click.echo(
+            f"{row['id']:>6}  {row['kind']:<16} {row['channel']:<9} {row['status']:<15} "
+            f"tries={row['attempts']:<3} {code:<6} {row['error'] or ''}".rstrip()
+        )

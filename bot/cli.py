@@ -177,11 +177,12 @@ def outbox_work(until_empty: bool, show_bodies: bool) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        handled = worker.run(until_empty=until_empty)
+        worker.run(until_empty=until_empty)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    click.echo(f"outbox: {handled} messages handled")
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(worker.outcomes.items()))
+    click.echo(f"outbox: {counts or 'nothing to send'}")
 
 
 @outbox_group.command("list")

@@ -30,6 +30,7 @@ import re
 import socket
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -602,6 +603,7 @@ class Worker:
         self.sleep = sleep or self.stop.wait
         self.rng = rng or random.Random()
         self.name = name or f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.outcomes: Counter[str] = Counter()  # sent, console, failed, retry… this run
         self._insert = pg_insert if is_postgres(db) else sqlite_insert
 
     # ---------------------------------------------------------------- loop
@@ -762,23 +764,26 @@ class Worker:
         """Give back claimed rows not yet tried: another worker (or this one) takes them."""
         now = self.clock()
         with transaction(self.db) as session:
-            mine = (
-                OutboxMessage.id.in_(ids),
-                OutboxMessage.claimed_by == self.name,
-                OutboxMessage.status == "sending",
-            )
-            session.execute(
-                update(Message)
-                .where(Message.id.in_(select(OutboxMessage.message_id).where(*mine)))
-                .values(status="queued", updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            session.execute(
+            # Outbox rows first, transcript rows second: the order every writer here locks in.
+            released = session.execute(
                 update(OutboxMessage)
-                .where(*mine)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.claimed_by == self.name,
+                    OutboxMessage.status == "sending",
+                )
                 .values(status="pending", claimed_by=None, next_attempt_at=now, updated_at=now)
+                .returning(OutboxMessage.message_id)
                 .execution_options(synchronize_session=False)
-            )
+            ).scalars()
+            message_ids = [message_id for message_id in released if message_id is not None]
+            if message_ids:
+                session.execute(
+                    update(Message)
+                    .where(Message.id.in_(message_ids))
+                    .values(status="queued", updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
 
     # ---------------------------------------------------------------- one message
     def _deliver(self, row: OutboxMessage, deadline: datetime, opted_out: bool) -> bool:
@@ -943,6 +948,7 @@ class Worker:
                 if row.template_fallback:
                     transcript["error_code"] = OUTSIDE_WINDOW
                 _set_transcript(session, row.message_id, **transcript)
+        self.outcomes[accepted.status] += 1
         log.info("outbox %s outbox=%s kind=%s attempts=%d", accepted.status, row.id, row.kind,
                  row.attempts)
 
@@ -980,6 +986,7 @@ class Worker:
         with transaction(self.db) as session:
             if self._update(session, row, **values):
                 _set_transcript(session, row.message_id, status="queued")
+        self.outcomes["retry"] += 1
         log.info("outbox retry outbox=%s attempts=%d http=%s code=%s in=%.1fs", row.id,
                  row.attempts, exc.http_status, exc.code, delay)
 
@@ -1001,6 +1008,7 @@ class Worker:
                     _mark_opted_out(session, row.to)
                 _set_transcript(session, row.message_id, status=status, error_code=code)
                 _tell_advocates(session, row)
+        self.outcomes[status] += 1
         log.warning("outbox %s outbox=%s kind=%s code=%s attempts=%d", status, row.id, row.kind,
                     code, row.attempts)
 
@@ -1063,6 +1071,8 @@ def start_worker_thread(app: Any) -> threading.Thread:
 def init_app(app: Any) -> None:
     """Run the worker inside `hotline serve` (development); production runs `outbox work`."""
     app.extensions.setdefault("hotline_background", []).append(start_worker_thread)
+    # urllib3 logs request URLs at DEBUG, and a lookup's URL holds the recipient's number.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
 def summary(db: Engine) -> dict[str, int]:

@@ -31,7 +31,8 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -41,7 +42,7 @@ import requests
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -57,6 +58,10 @@ from .storage.models import Case, Contact, Message, OutboxMessage, OutboxSender,
 
 log = logging.getLogger(__name__)
 HOST = socket.gethostname()[:40]
+# The worker writes with Core statements on the tables: ORM-enabled bulk UPDATEs cost more
+# than the database work itself, once per message.
+OUTBOX = OutboxMessage.__table__
+TRANSCRIPT = Message.__table__
 
 # --------------------------------------------------------------------------- statuses
 WAITING = ("pending", "sending")  # not yet handed to Twilio
@@ -219,8 +224,10 @@ ERASE_HOOKS.append(_erase)
 
 def _set_transcript(session: Session, message_id: int | None, **values: Any) -> None:
     if message_id is not None:
-        session.execute(
-            update(Message).where(Message.id == message_id).values(updated_at=utcnow(), **values)
+        session.connection().execute(
+            update(TRANSCRIPT)
+            .where(TRANSCRIPT.c.id == message_id)
+            .values(updated_at=utcnow(), **values)
         )
 
 
@@ -384,6 +391,14 @@ class HotlineHttpClient(TwilioHttpClient):
     def __init__(self, base_url: str = "", timeout: float = 15.0) -> None:
         super().__init__(pool_connections=True, timeout=timeout)
         self.base_url = base_url.rstrip("/")
+        # requests reads the proxy settings from the environment on every request, a good
+        # share of a send's cost: read them once (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE).
+        target = self.base_url or "https://api.twilio.com"
+        self.proxy = requests.utils.get_environ_proxies(target)
+        self.session.trust_env = False  # type: ignore[union-attr]
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.session.verify = bundle  # type: ignore[union-attr]
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
         if self.base_url:
@@ -605,28 +620,55 @@ class Worker:
         self.name = name or f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.outcomes: Counter[str] = Counter()  # sent, console, failed, retry… this run
         self._insert = pg_insert if is_postgres(db) else sqlite_insert
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One transaction on the worker's own connection (kept: no pool check-out per message)."""
+        if self._connection is None:
+            self._connection = self.db.connect()
+        connection = self._connection
+        try:
+            with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
+                yield session
+                session.flush()
+        except BaseException:
+            self.close()  # a broken connection is not reused; the next transaction reconnects
+            raise
+
+    def close(self) -> None:
+        """Give the worker's connection back."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                log.warning("outbox worker: closing the database connection failed")
 
     # ---------------------------------------------------------------- loop
     def run(self, *, until_empty: bool = False) -> int:
         """Deliver until stopped (or, with until_empty, until nothing is left to try)."""
-        self.take_over_dead_workers()
         handled = 0
-        while not self.stop.is_set():
-            try:
-                done = self.run_once()
-            except OperationalError:
-                log.warning("outbox worker: database unavailable; trying again")
-                self.sleep(self.policy.poll)
-                continue
-            handled += done
-            if done:
-                continue
-            wait = self._idle_seconds()
-            if wait is None:
-                if until_empty:
-                    break
-                wait = self.policy.poll
-            self.sleep(wait if until_empty else min(wait, self.policy.poll))
+        try:
+            self.take_over_dead_workers()
+            while not self.stop.is_set():
+                try:
+                    done = self.run_once()
+                    wait = None if done else self._idle_seconds()
+                except OperationalError:
+                    log.warning("outbox worker: database unavailable; trying again")
+                    self.sleep(self.policy.poll)
+                    continue
+                handled += done
+                if done:
+                    continue
+                if wait is None:
+                    if until_empty:
+                        break
+                    wait = self.policy.poll
+                self.sleep(wait if until_empty else min(wait, self.policy.poll))
+        finally:
+            self.close()
         return handled
 
     def run_once(self) -> int:
@@ -658,7 +700,7 @@ class Worker:
         Their leases would free them anyway; this spares a restarted worker the wait. They stay
         "sending", so whoever claims them first looks for them at Twilio.
         """
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             holders = session.exec(
                 select(OutboxMessage.claimed_by)
                 .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.is_not(None))
@@ -667,11 +709,10 @@ class Worker:
             dead = [holder for holder in holders if _gone(holder)]
             if not dead:
                 return 0
-            result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(dead))
+            result = session.connection().execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_by.in_(dead))
                 .values(next_attempt_at=self.clock())
-                .execution_options(synchronize_session=False)
             )
         log.info("outbox: took over %d messages from stopped workers", result.rowcount)
         return result.rowcount  # type: ignore[no-any-return]
@@ -681,7 +722,7 @@ class Worker:
 
     def _idle_seconds(self) -> float | None:
         """Seconds until a row may be due, or None when nothing is waiting at all."""
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             due = session.exec(
                 select(func.min(OutboxMessage.next_attempt_at)).where(
                     OutboxMessage.status == "pending", ~_blocked()
@@ -704,7 +745,7 @@ class Worker:
     def _claim(self) -> tuple[list[OutboxMessage], datetime, set[int]]:
         now = self.clock()
         deadline = now + timedelta(seconds=self.policy.lease)
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             ids = list(
                 session.exec(
                     select(OutboxMessage.id)
@@ -720,29 +761,32 @@ class Worker:
             )
             if not ids:
                 return [], deadline, set()
-            mine = OutboxMessage.id.in_(ids)
+            connection = session.connection()
+            mine = OUTBOX.c.id.in_(ids)
             # Still "sending" after its lease: a worker died holding it, perhaps mid-send.
-            session.execute(
-                update(OutboxMessage)
-                .where(mine, OutboxMessage.status == "sending",
-                       OutboxMessage.unconfirmed_at.is_(None))
-                .values(unconfirmed_at=OutboxMessage.updated_at)
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                update(OUTBOX)
+                .where(mine, OUTBOX.c.status == "sending", OUTBOX.c.unconfirmed_at.is_(None))
+                .values(unconfirmed_at=OUTBOX.c.updated_at)
             )
-            session.execute(
-                update(OutboxMessage)
+            connection.execute(
+                update(OUTBOX)
                 .where(mine)
                 .values(status="sending", claimed_by=self.name, next_attempt_at=deadline,
                         updated_at=now)
-                .execution_options(synchronize_session=False)
             )
-            session.execute(
-                update(Message)
-                .where(Message.id.in_(select(OutboxMessage.message_id).where(mine)))
+            connection.execute(
+                update(TRANSCRIPT)
+                .where(TRANSCRIPT.c.id.in_(select(OUTBOX.c.message_id).where(mine)))
                 .values(status="sending", updated_at=now)
-                .execution_options(synchronize_session=False)
             )
-            rows = list(session.exec(select(OutboxMessage).where(mine).order_by(OutboxMessage.id)))
+            rows = list(
+                session.exec(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .order_by(OutboxMessage.id)
+                )
+            )
             opted_out = self._opted_out(session, rows)
         log.debug("outbox claimed %d worker=%s", len(rows), self.name)
         return rows, deadline, opted_out
@@ -763,26 +807,25 @@ class Worker:
     def _release(self, ids: list[int]) -> None:
         """Give back claimed rows not yet tried: another worker (or this one) takes them."""
         now = self.clock()
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             # Outbox rows first, transcript rows second: the order every writer here locks in.
-            released = session.execute(
-                update(OutboxMessage)
+            connection = session.connection()
+            released = connection.execute(
+                update(OUTBOX)
                 .where(
-                    OutboxMessage.id.in_(ids),
-                    OutboxMessage.claimed_by == self.name,
-                    OutboxMessage.status == "sending",
+                    OUTBOX.c.id.in_(ids),
+                    OUTBOX.c.claimed_by == self.name,
+                    OUTBOX.c.status == "sending",
                 )
                 .values(status="pending", claimed_by=None, next_attempt_at=now, updated_at=now)
-                .returning(OutboxMessage.message_id)
-                .execution_options(synchronize_session=False)
+                .returning(OUTBOX.c.message_id)
             ).scalars()
             message_ids = [message_id for message_id in released if message_id is not None]
             if message_ids:
-                session.execute(
-                    update(Message)
-                    .where(Message.id.in_(message_ids))
+                connection.execute(
+                    update(TRANSCRIPT)
+                    .where(TRANSCRIPT.c.id.in_(message_ids))
                     .values(status="queued", updated_at=now)
-                    .execution_options(synchronize_session=False)
                 )
 
     # ---------------------------------------------------------------- one message
@@ -862,7 +905,7 @@ class Worker:
         candidates = self.transport.find(outgoing, since)
         if not candidates:
             return False
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             known = set(
                 session.exec(
                     select(OutboxMessage.provider_sid).where(
@@ -881,7 +924,7 @@ class Worker:
         """Take the sender's next free slot (shared by every worker); also re-check STOP."""
         interval = timedelta(seconds=1 / self.policy.rate)
         now = self.clock()
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             query = select(OutboxSender).where(OutboxSender.sender == sender.key).with_for_update()
             slot_row = session.exec(query).first()
             if slot_row is None:
@@ -900,15 +943,14 @@ class Worker:
     # ---------------------------------------------------------------- recording
     def _update(self, session: Session, row: OutboxMessage, **values: Any) -> bool:
         """Write to a row this worker still holds; False if it was erased or taken over."""
-        result = session.execute(
-            update(OutboxMessage)
+        result = session.connection().execute(
+            update(OUTBOX)
             .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.claimed_by == self.name,
-                OutboxMessage.status == "sending",
+                OUTBOX.c.id == row.id,
+                OUTBOX.c.claimed_by == self.name,
+                OUTBOX.c.status == "sending",
             )
             .values(claimed_by=None, updated_at=self.clock(), **values)
-            .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             log.warning("outbox row no longer held outbox=%s worker=%s", row.id, self.name)
@@ -940,7 +982,7 @@ class Worker:
             "error": None,
         }
         values.update(self._template_fields(row))
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             if self._update(session, row, **values):
                 transcript: dict[str, Any] = {"status": accepted.status}
                 if accepted.sid:
@@ -983,7 +1025,7 @@ class Worker:
             "error": f"will retry: {exc.reason}",
         }
         values.update(self._template_fields(row))
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             if self._update(session, row, **values):
                 _set_transcript(session, row.message_id, status="queued")
         self.outcomes["retry"] += 1
@@ -1002,7 +1044,7 @@ class Worker:
         }
         if row.template_fallback:
             values.update(content_sid=row.content_sid, template_fallback=True)
-        with transaction(self.db) as session:
+        with self._transaction() as session:
             if self._update(session, row, **values):
                 if opt_out:
                     _mark_opted_out(session, row.to)

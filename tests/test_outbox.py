@@ -160,7 +160,7 @@ def test_injected_failures_end_with_every_message_delivered_exactly_once(app, fa
         queue(app, to=number, body=f"Case update {n}")
     fake.fail_ratio(1 / 3, status=500, seed=3)
     fake.fail_next(3, status=429)
-    fake.delay_next(2, 0.5)  # answered after the worker's 0.25 s timeout, yet accepted
+    fake.delay_next(2, 0.35)  # answered after the worker's 0.25 s timeout, yet accepted
     worker = make_worker(app, backoff_base=0.01, backoff_cap=0.05, timeout=0.25)
     http = HotlineHttpClient(fake.base_url, timeout=0.25)
     worker.transport = TwilioTransport(Client(fake.account_sid, TEST_TOKEN, http_client=http))

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import click
 import requests
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -222,13 +222,37 @@ def _erase(session: Session, conversation_ids: list[int]) -> None:
 ERASE_HOOKS.append(_erase)
 
 
+_STATEMENTS: dict[tuple[str, bool, tuple[str, ...]], Any] = {}
+
+
+def _run_update(
+    session: Session, table: Any, row_id: int, values: dict[str, Any], holder: str | None = None
+) -> Any:
+    """UPDATE one row by id (and, given a holder, only while that worker holds it).
+
+    The statement is built once per shape: building and keying it costs more than running it.
+    """
+    columns = tuple(sorted(values))
+    key = (table.name, holder is not None, columns)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        where = [table.c.id == bindparam("row_id")]
+        if holder is not None:
+            where += [table.c.claimed_by == bindparam("holder"), table.c.status == "sending"]
+        statement = update(table).where(*where).values(
+            {name: bindparam(f"new_{name}") for name in columns}
+        )
+        _STATEMENTS[key] = statement
+    params = {f"new_{name}": values[name] for name in columns}
+    params["row_id"] = row_id
+    if holder is not None:
+        params["holder"] = holder
+    return session.connection().execute(statement, params)
+
+
 def _set_transcript(session: Session, message_id: int | None, **values: Any) -> None:
     if message_id is not None:
-        session.connection().execute(
-            update(TRANSCRIPT)
-            .where(TRANSCRIPT.c.id == message_id)
-            .values(updated_at=utcnow(), **values)
-        )
+        _run_update(session, TRANSCRIPT, message_id, {"updated_at": utcnow(), **values})
 
 
 def _mark_opted_out(session: Session, address: str) -> None:
@@ -621,6 +645,7 @@ class Worker:
         self.outcomes: Counter[str] = Counter()  # sent, console, failed, retry… this run
         self._insert = pg_insert if is_postgres(db) else sqlite_insert
         self._connection: Connection | None = None
+        self._resume_at: datetime | None = None  # set when the throttle asks to wait
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -660,6 +685,10 @@ class Worker:
                     self.sleep(self.policy.poll)
                     continue
                 handled += done
+                resume, self._resume_at = self._resume_at, None
+                if resume is not None:
+                    self.sleep(max((resume - self.clock()).total_seconds(), 0.0))
+                    continue
                 if done:
                     continue
                 if wait is None:
@@ -842,12 +871,12 @@ class Worker:
             return True
         while True:
             if self.policy.rate:
-                slot, opted_out = self._reserve(sender, row)
+                slot, opted_out = self._reserve(sender, row, deadline)
                 if opted_out:
                     self._finish(row, "failed", OPTED_OUT, reason_for(OPTED_OUT))
                     return True
-                if self._too_late(slot, deadline):
-                    return False
+                if slot is None:
+                    return False  # the sender's next free slot is beyond this claim's lease
                 wait = (slot - self.clock()).total_seconds()
                 if wait > 0:
                     self.sleep(wait)
@@ -920,8 +949,13 @@ class Worker:
         self._accepted(row, Accepted(fresh[0]))
         return True
 
-    def _reserve(self, sender: Sender, row: OutboxMessage) -> tuple[datetime, bool]:
-        """Take the sender's next free slot (shared by every worker); also re-check STOP."""
+    def _reserve(
+        self, sender: Sender, row: OutboxMessage, deadline: datetime
+    ) -> tuple[datetime | None, bool]:
+        """Take the sender's next free slot (shared by every worker); also re-check STOP.
+
+        A slot too late for this claim's lease is left for whoever can use it (None).
+        """
         interval = timedelta(seconds=1 / self.policy.rate)
         now = self.clock()
         with self._transaction() as session:
@@ -934,23 +968,27 @@ class Worker:
                     .on_conflict_do_nothing(index_elements=["sender"])
                 )
                 slot_row = session.exec(query).one()
-            slot = max(_aware(slot_row.next_at), now)  # type: ignore[type-var]
-            slot_row.next_at = slot + interval
-            session.add(slot_row)
+            slot: datetime | None = max(_aware(slot_row.next_at), now)  # type: ignore[type-var]
+            if self._too_late(slot, deadline):  # type: ignore[arg-type]
+                # Come back when a fresh claim's lease reaches it; keep it for others till then.
+                reach = timedelta(seconds=self.policy.lease - self.policy.margin)
+                self._resume_at = slot - reach + timedelta(seconds=1)  # type: ignore[operator]
+                slot = None
+            else:
+                slot_row.next_at = slot + interval  # type: ignore[operator]
+                session.add(slot_row)
             opted_out = bool(self._opted_out(session, [row]))
         return slot, opted_out
 
     # ---------------------------------------------------------------- recording
     def _update(self, session: Session, row: OutboxMessage, **values: Any) -> bool:
         """Write to a row this worker still holds; False if it was erased or taken over."""
-        result = session.connection().execute(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.id == row.id,
-                OUTBOX.c.claimed_by == self.name,
-                OUTBOX.c.status == "sending",
-            )
-            .values(claimed_by=None, updated_at=self.clock(), **values)
+        result = _run_update(
+            session,
+            OUTBOX,
+            row.id,  # type: ignore[arg-type]
+            {"claimed_by": None, "updated_at": self.clock(), **values},
+            holder=self.name,
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             log.warning("outbox row no longer held outbox=%s worker=%s", row.id, self.name)

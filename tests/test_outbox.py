@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -350,6 +351,27 @@ def test_throttle_is_shared_by_every_worker(app, fake):
     assert len(times) == 6 and len({id(m) for _, m in sends}) == 6
     assert all(b - a >= 0.499 for a, b in zip(times, times[1:], strict=False))
     assert all(worker.outcomes["sent"] > 0 for worker in workers)
+
+
+def test_a_far_throttle_slot_is_waited_for_not_given_away(app, fake):
+    from bot.storage.db import transaction
+    from bot.storage.models import OutboxSender
+
+    queue(app, to=FAMILY, body="later")
+    clock = FakeClock()
+    busy_until = clock.now + timedelta(minutes=10)  # other workers have filled ten minutes
+    with transaction(db(app)) as session:
+        session.add(OutboxSender(sender=HOTLINE, next_at=busy_until))
+    worker = make_worker(app, clock, rate=1)
+    worker.transport = Recording(worker.transport, clock)
+    worker.run(until_empty=True)
+
+    [(moment, _)] = worker.transport.sends
+    assert moment == busy_until
+    with Session(db(app)) as session:
+        next_at = session.get(OutboxSender, HOTLINE).next_at
+    assert next_at.replace(tzinfo=UTC) == busy_until + timedelta(seconds=1)  # one slot used
+    assert len(clock.slept) < 10  # it waited, it did not poll
 
 
 # --------------------------------------------------------------------------- callbacks

@@ -61,4 +61,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(preview.bp)
     advocates.init_app(app, app.extensions["hotline"], settings)
     advocates.exempt_from_csrf(webhook.bp)
+    outbox.init_app(app)
     return app

@@ -37,6 +37,11 @@ class Settings:
     twilio_whatsapp_from: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = ""
+    twilio_whatsapp_template_sid: str = ""
+    send_rate: float = 1.0
+    send_max_attempts: int = 10
+    send_timeout: float = 15.0
+    outbox_lease: float = 60.0
     smtp_url: str = ""
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -72,6 +77,11 @@ ENVIRONMENT = {
     "TWILIO_WHATSAPP_FROM": "twilio_whatsapp_from",
     "TWILIO_MESSAGING_SERVICE_SID": "twilio_messaging_service_sid",
     "TWILIO_API_BASE_URL": "twilio_api_base_url",
+    "TWILIO_WHATSAPP_TEMPLATE_SID": "twilio_whatsapp_template_sid",
+    "HOTLINE_SEND_RATE": "send_rate",
+    "HOTLINE_SEND_MAX_ATTEMPTS": "send_max_attempts",
+    "HOTLINE_SEND_TIMEOUT": "send_timeout",
+    "HOTLINE_OUTBOX_LEASE": "outbox_lease",
     "SMTP_URL": "smtp_url",
     "HOTLINE_WEBHOOK_URL": "webhook_url",
     "HOTLINE_WEBHOOK_SECRET": "webhook_secret",
@@ -155,6 +165,20 @@ def _check(settings: Settings) -> None:
         )
     if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
         raise ConfigError("SMTP_URL must look like smtp://user:password@host:587 or smtps://…")
+    if settings.send_rate < 0 or settings.send_max_attempts < 1 or settings.send_timeout <= 0:
+        raise ConfigError(
+            "HOTLINE_SEND_RATE must be 0 (no limit) or more, HOTLINE_SEND_MAX_ATTEMPTS at least 1 "
+            "and HOTLINE_SEND_TIMEOUT above zero"
+        )
+    if settings.outbox_lease < settings.send_timeout + 5:
+        raise ConfigError(
+            "HOTLINE_OUTBOX_LEASE must be at least HOTLINE_SEND_TIMEOUT + 5 seconds: a worker "
+            "must finish a send before another may take the message over"
+        )
+    if settings.twilio_api_base_url and not settings.twilio_api_base_url.startswith(
+        ("http://", "https://")
+    ):
+        raise ConfigError("TWILIO_API_BASE_URL must start with https:// or http://")
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")

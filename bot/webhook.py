@@ -7,9 +7,11 @@ import logging
 import re
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from .outbox import record_status
 from .service import InboundMessage
 from .storage.db import ping
 
@@ -92,6 +94,40 @@ def messages() -> Response:
     inbound = parse_inbound()
     result = hotline().handle_inbound(inbound)
     return twiml(result.replies)
+
+
+@bp.post("/twilio/status")
+def status() -> tuple[str, int]:
+    """Delivery status of a message we sent: duplicates and any order are fine."""
+    require_twilio_signature()
+    form = request.form
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    state = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip()
+    if not sid or len(sid) > 64 or not state or len(state) > 32:
+        abort(400, "MessageSid or MessageStatus is missing or malformed")
+    try:
+        code = int(form.get("ErrorCode") or 0) or None
+    except ValueError:
+        code = None
+    settings = current_app.config["HOTLINE_SETTINGS"]
+    try:
+        outcome = record_status(
+            hotline().db,
+            sid=sid,
+            status=state,
+            error_code=code,
+            template_sid=settings.twilio_whatsapp_template_sid or None,
+        )
+    except OperationalError:
+        log.warning("status callback: database unavailable")
+        return "", 503
+    except Exception:
+        # A status is news, not a message: never answer Twilio with a 500 for one.
+        log.exception("status callback could not be applied")
+        return "", 200
+    if outcome == "unknown":
+        log.info("status callback for an unknown message ignored")
+    return "", 200
 
 
 @bp.get("/healthz")

@@ -44,7 +44,8 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
-    app.extensions.setdefault("hotline_background", []).append(jobs.start_background)
+    # Periodic jobs run in `hotline serve` and beside the outbox worker (`outbox work`).
+    app.extensions.setdefault("hotline_periodic", []).append(jobs.start_background)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> tuple[str, int]:

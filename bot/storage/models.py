@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .crypto import EncryptedJSON, EncryptedText
@@ -82,9 +82,14 @@ class Case(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message to send outside a TwiML reply, written in the transaction that caused it."""
+    """A message to send outside a TwiML reply, written in the transaction that caused it.
+
+    status: pending → sending (claimed by a worker until next_attempt_at) → sent (Twilio took
+    it) → delivered / read, or undelivered / failed / needs_template; "console" in development.
+    """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # notify, advocate_reply, closing, reminder…
@@ -109,6 +114,20 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)  # the worker holding it
+    # Set when an attempt may have reached Twilio without the answer reaching us (a timeout,
+    # a worker that died): the next attempt first looks for the message at Twilio.
+    unconfirmed_at: datetime | None = None
+    template_fallback: bool = Field(default=False)  # sent as the approved WhatsApp template
+
+
+class OutboxSender(SQLModel, table=True):
+    """When each of the hotline's own senders may send next: the per-sender throttle."""
+
+    __tablename__ = "outbox_sender"
+
+    sender: str = Field(primary_key=True, max_length=80)  # "sms:+1555…", "whatsapp:+1…", "MG…"
+    next_at: datetime = Field(default_factory=utcnow)
 
 
 # The advocates' tables live in their own module; importing it here registers them with

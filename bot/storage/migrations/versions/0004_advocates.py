@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-# Written on top of 0002; when merged after another branch's 0003, this becomes '0003'.
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,9 @@ Twilio REST server (tests/fake_twilio.py) and runs that many worker processes::
 with ``TWILIO_API_BASE_URL`` pointing at the fake. It prints messages/s over the whole run
 (process start to last exit) and over the sending itself (first to last request the fake saw),
 then checks that every message reached the fake exactly once and every row is ``sent`` with
-the sid the fake gave it. Exit status 1 if any check fails.
+the sid the fake gave it. Exit status 1 if any check fails. It also
+prints the CPU time the workers and the fake server spent per message, and the load average:
+on a small machine the workers, the fake server and PostgreSQL share the same cores.
 
     python bench/outbox.py [--messages 10000] [--db sqlite|postgres|both] [--workers 1,2]
                            [--json PATH] [--keep]
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -113,6 +116,8 @@ def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict
     with FakeTwilio(auth_token=AUTH_TOKEN) as fake:
         env = worker_env(url, fake, data_key)
         command = [sys.executable, "-m", "bot", "outbox", "work", "--until-empty"]
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        fake_before = time.process_time()  # this process only serves the fake meanwhile
         started = time.monotonic()
         processes = []
         for n in range(workers):
@@ -125,6 +130,10 @@ def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict
             codes.append(process.wait(timeout=1800))
             log.close()
         wall = time.monotonic() - started
+        fake_cpu = time.process_time() - fake_before
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        worker_cpu = (children.ru_utime - children_before.ru_utime
+                      + children.ru_stime - children_before.ru_stime)
         posts = [r for r in fake.requests if r["method"] == "POST"]
         received = fake.messages
     engine = make_engine(url)
@@ -149,6 +158,9 @@ def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict
         "wall_rate": round(count / wall, 1),
         "sending_seconds": round(sending, 2),
         "sending_rate": round(count / sending, 1) if sending else None,
+        "worker_cpu_ms_per_message": round(worker_cpu * 1000 / count, 2),
+        "fake_cpu_ms_per_message": round(fake_cpu * 1000 / count, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "checks": checks,
     }
 
@@ -190,7 +202,8 @@ def main() -> int:
     try:
         print(f"outbox drain: {args.messages} messages, throttle off, fake Twilio on loopback")
         print(f"{'database':<10} {'workers':>7} {'wall s':>8} {'msg/s':>8} "
-              f"{'sending s':>10} {'msg/s':>8}  checks")
+              f"{'sending s':>10} {'msg/s':>8} {'worker CPU':>11} {'fake CPU':>9} "
+              f"{'load':>5}  checks")
         for database in databases:
             for workers in counts:
                 label = f"{database}-{workers}"
@@ -210,7 +223,10 @@ def main() -> int:
                 failed = [name for name, good in result["checks"].items() if not good]
                 print(f"{database:<10} {workers:>7} {result['wall_seconds']:>8} "
                       f"{result['wall_rate']:>8} {result['sending_seconds']:>10} "
-                      f"{result['sending_rate']:>8}  "
+                      f"{result['sending_rate']:>8} "
+                      f"{result['worker_cpu_ms_per_message']:>8} ms "
+                      f"{result['fake_cpu_ms_per_message']:>6} ms "
+                      f"{result['load_average']:>5}  "
                       f"{'ok' if passed else 'FAILED: ' + ', '.join(failed)}", flush=True)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

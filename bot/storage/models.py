@@ -126,7 +126,7 @@ class OutboxSender(SQLModel, table=True):
 
     __tablename__ = "outbox_sender"
 
-    sender: str = Field(primary_key=True, max_length=80)  # "sms:+1555…", "whatsapp:+1…", "MG…"
+    sender: str = Field(primary_key=True, max_length=80)  # "+1555…", "whatsapp:+1555…", "MG…"
     next_at: datetime = Field(default_factory=utcnow)
 
 

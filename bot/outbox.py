@@ -53,7 +53,7 @@ from twilio.rest import Client
 from .conversation.sms import segment_info
 from .service import ERASE_HOOKS, channel_of, phone_of
 from .storage import crypto
-from .storage.db import is_postgres, transaction
+from .storage.db import is_postgres, transaction, write_lock
 from .storage.models import Case, Contact, Message, OutboxMessage, OutboxSender, utcnow
 
 log = logging.getLogger(__name__)
@@ -654,7 +654,11 @@ class Worker:
             self._connection = self.db.connect()
         connection = self._connection
         try:
-            with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
+            with (
+                write_lock(self.db),
+                connection.begin(),
+                Session(bind=connection, expire_on_commit=False) as session,
+            ):
                 yield session
                 session.flush()
         except BaseException:

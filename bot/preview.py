@@ -14,13 +14,14 @@ bp = Blueprint("preview", __name__, url_prefix="/preview")
 def can_preview() -> bool:
     """Whether this request may see the preview: the one place that decides.
 
-    Development: anyone on the machine. Production: nobody yet.
-    ADMIN LOGIN PLUGS IN HERE: once advocates log in (bot/advocates), return True in
-    production for a logged-in admin, e.g. `return current_user.is_authenticated and
-    current_user.is_admin`.
+    Development: anyone on the machine. Production: an admin logged in to the inbox.
     """
     settings = current_app.config["HOTLINE_SETTINGS"]
-    return not settings.production
+    if not settings.production:
+        return True
+    from flask_login import current_user
+
+    return bool(current_user.is_authenticated and getattr(current_user, "is_admin", False))
 
 
 @bp.before_request

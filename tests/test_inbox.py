@@ -451,3 +451,21 @@ def test_two_advocates_claiming_at_once_one_holds_it_and_nobody_sees_an_error(ap
     claims = [e for e in rows(app, CaseEvent) if e.kind == "claimed"]
     assert len(claims) == 1
     assert case_of(app, ref).status == "claimed"
+
+
+def test_translators_preview_in_production_is_for_admins_only(app_settings, tmp_path):
+    from bot import create_app
+    from tests.utils.advocates import add_advocate
+
+    app_settings["env"] = "production"
+    app = create_app(app_settings)
+    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
+    add_advocate(app, "Ana Ruiz", ANA, "ana@example.org", ("en",))
+    add_advocate(app, "Dora Admin", "+15555550204", "dora@example.org", role="admin")
+    assert app.test_client().get("/preview/es").status_code == 404
+    advocate = other_browser(app, "ana@example.org")
+    assert advocate.get("/preview/es").status_code == 404
+    admin = other_browser(app, "dora@example.org")
+    page = admin.page("/preview/es")
+    assert "¿Español? Responda 1." in page
+    app.extensions["hotline"].db.dispose()

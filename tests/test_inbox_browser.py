@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 from werkzeug.serving import make_server
 
-from bot.storage.db import transaction
-from bot.storage.models import Message, OutboxMessage, utcnow
-from tests.fake_twilio import FakeTwilio, twilio_client_for
+from tests.conftest import TEST_TOKEN
+from tests.fake_twilio import FakeTwilio
 from tests.utils.advocates import FAMILY, PASSWORD, add_advocate, case_of, use_clock
+from tests.utils.cli import run_cli
 from tests.utils.twilio import HOTLINE_NUMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
@@ -47,27 +46,34 @@ def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
+def fake_twilio(app_settings) -> Iterator[FakeTwilio]:  # type: ignore[no-untyped-def]
+    """The fake Twilio REST server the app's outbox worker delivers to."""
+    with FakeTwilio(auth_token=TEST_TOKEN) as fake:
+        app_settings.update(
+            twilio_account_sid=fake.account_sid,
+            twilio_api_base_url=fake.base_url,
+            twilio_from_number=HOTLINE_NUMBER,
+            send_rate=0,
+        )
         yield fake
 
 
-def deliver_outbox(app, fake: FakeTwilio) -> None:  # type: ignore[no-untyped-def]
-    """Hand every queued message to the fake Twilio, as the outbox worker will.
+@pytest.fixture
+def app(app_settings, fake_twilio):  # type: ignore[no-untyped-def]
+    """The app, configured to send through the fake Twilio server."""
+    from bot import create_app
+    from bot.storage.migrate import upgrade
 
-    TODO: switch to `hotline outbox work --until-empty` once the outbox worker lands.
-    """
-    client = twilio_client_for(fake.base_url, fake.account_sid, fake.auth_token)
-    with transaction(app.extensions["hotline"].db) as session:
-        pending = session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))
-        for row in pending.all():
-            sent = client.messages.create(to=row.to, from_=HOTLINE_NUMBER, body=row.body)
-            row.status, row.provider_sid, row.sent_at = "sent", sent.sid, utcnow()
-            session.add(row)
-            if row.message_id is not None:
-                message = session.get(Message, row.message_id)
-                message.status = "sent"
-                session.add(message)
+    app = create_app(app_settings)
+    upgrade(app.extensions["hotline"].db)
+    yield app
+    app.extensions["hotline"].db.dispose()
+
+
+def deliver_outbox(app) -> None:  # type: ignore[no-untyped-def]
+    """What the Procfile's worker does: `hotline outbox work --until-empty`."""
+    result = run_cli(app, ["outbox", "work", "--until-empty"])
+    assert result.exit_code == 0, result.output
 
 
 def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
@@ -104,7 +110,7 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
         page.fill("#body", reply)
         page.click("button:has-text('Send')")
         expect(page.locator(".flash.ok")).to_contain_text("Sent.")
-        deliver_outbox(app, fake_twilio)
+        deliver_outbox(app)
         page.reload()
         expect(page.locator(".transcript .advocate").last).to_contain_text(reply)
         expect(page.locator(".transcript .advocate .status").last).to_have_text("sent")
@@ -114,7 +120,7 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
 
         page.click("button:has-text('Close the case')")
         expect(page.locator("#status")).to_have_text("closed")
-        deliver_outbox(app, fake_twilio)
+        deliver_outbox(app)
         browser.close()
 
     to_family = [m for m in fake_twilio.messages if m["to"] == FAMILY]

@@ -39,6 +39,8 @@ ONE_WORD = {
     "fr": {"bonjour", "bonsoir", "salut", "allo", "aide", "merci"},
     "tl": {"kumusta", "kamusta", "musta", "tulong", "salamat"},
 }
+# Case references (K7F-3QX, MAP-TYC) and anything with a digit: codes, not words.
+_CODE = re.compile(r"\S*\d\S*|[A-Z]{3}-[A-Z]{3}[.!?]?")
 MIN_CONFIDENCE = 0.5
 MIN_WORDS = 3
 _lock = threading.Lock()
@@ -85,7 +87,7 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
         return greeting, False
     # Tokens with digits (case numbers like "K7F-3QX", dates, phone numbers) say nothing
     # about the language; lingua reads them as French.
-    text = " ".join(t for t in text.split() if not any(c.isdigit() for c in t)) or text
+    text = " ".join(t for t in text.split() if not _CODE.fullmatch(t)) or text
     words = set(re.findall(r"[^\W\d_]{2,}", text.casefold()))
     if words and len(words & KREYOL_CUES) >= max(1, len(words) // 2):
         return "ht", len(words) >= 2 or bool(words & {"bonjou", "mwen", "mesi"})

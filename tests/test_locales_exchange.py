@@ -76,6 +76,21 @@ def test_stamp_marks_new_translations_and_keeps_the_rest_of_the_file(tmp_path: P
     assert set(load_locale_file(path).locale.sources) == {"review.ask", "common.no_label"}
 
 
+def test_stamp_keeps_the_comment_that_explains_the_sources(tmp_path: Path) -> None:
+    folder = locales_folder(tmp_path / "locales", ())
+    en = load_locale_file(folder / "en.yaml")
+    path = folder / "es.yaml"
+    path.write_text(scaffold(en, default_header("es")), "utf-8")
+    replace_in(path, '"Reply OK to send."', '"Responda OK para enviar."')
+    stamp(en, path, ["review.ask"])
+    note = "  # The English text each translation was made from.\n"
+    path.write_text(path.read_text("utf-8").replace("sources:\n", "sources:\n" + note), "utf-8")
+    replace_in(path, '"No"', '"No."')
+    stamp(en, path, ["common.no_label"])
+    assert "sources:\n" + note in path.read_text("utf-8")
+    assert set(load_locale_file(path).locale.sources) == {"review.ask", "common.no_label"}
+
+
 @pytest.mark.parametrize("fmt", ["po", "xliff"])
 def test_round_trip_keeps_every_key_comment_placeholder_and_fingerprint(
     spanish: Path, tmp_path: Path, fmt: str

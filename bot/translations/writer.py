@@ -222,6 +222,12 @@ def replace_sources(text: str, sources: Mapping[str, str], order: list[str]) -> 
     # Keep blank lines and comments that follow the section and belong to what comes next.
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
+    # Keep the comments that open the section (what the hashes are, for the next reader).
+    opening = start + 1
+    while opening < end and lines[opening].lstrip().startswith("#"):
+        opening += 1
+    if opening > start + 1 and section.startswith("sources:\n"):
+        section = "sources:\n" + "".join(lines[start + 1 : opening]) + section[len("sources:\n"):]
     return "".join(lines[:start]) + section + "".join(lines[end:])
 
 

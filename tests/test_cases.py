@@ -98,7 +98,7 @@ def test_delete_erases_every_row_about_the_number(twilio, app):
         session.commit()
     assert "Are you sure?" in twilio.text("DELETE", sender=SENDER)
     reply = twilio.text("1", sender=SENDER)
-    assert "We erased everything" in reply
+    assert "We erased all we had" in reply
     assert all_rows(app, Case) == []
     assert all_rows(app, OutboxMessage) == []
     assert len(all_rows(app, Contact)) == 1  # only the other texter is left

@@ -79,7 +79,7 @@ def test_request_explains_positive_factors_and_documents(chat):
     start(chat)
     text = chat.send("4") + chat.send("1") + chat.send("1")
     for fact in ("US citizens or residents", "years in the US", "school", "church",
-                 "changed life", "pay stubs", "letters"):
+                 "changed life", "Pay stubs", "Letters"):
         assert fact in text
     assert "https://ilrc.me/icepd" in text
 
@@ -330,7 +330,7 @@ def test_delete_asks_then_erases(chat):
     reply = chat.send("DELETE")
     assert "Are you sure?" in reply
     reply = chat.send("yes")
-    assert "We erased everything" in reply
+    assert "We erased all we had" in reply
     assert chat.effects == ["erase"]
     assert chat.snapshot.state is None and chat.answers == {}
 
@@ -338,7 +338,7 @@ def test_delete_asks_then_erases(chat):
 def test_delete_twice_is_a_yes(chat):
     start(chat)
     chat.send("delete")
-    assert "We erased everything" in chat.send("DELETE")
+    assert "We erased all we had" in chat.send("DELETE")
     assert chat.effects == ["erase"]
 
 

@@ -254,8 +254,8 @@ def test_claim_quiets_the_bot_and_holder_gets_a_link_when_the_family_writes(app,
 def test_while_held_the_bot_still_answers_help_stop_and_delete(app, twilio, ana):
     ref = open_agent_case(twilio)
     ana.act(ref, "claim")
-    assert "Reply MENU for the menu" in twilio.text("HELP")
-    assert "erases everything" in twilio.text("DELETE")
+    assert "Reply MENU to see the menu" in twilio.text("HELP")
+    assert "erases all we have" in twilio.text("DELETE")
 
 
 def test_reply_goes_to_the_family_through_the_outbox_and_into_the_transcript(app, twilio, ana):
@@ -420,7 +420,7 @@ def test_family_delete_erases_notes_and_timeline_but_audit_keeps_only_the_ref(ap
     ana.act(ref, "notes", body="Private: cousin Maria knows the facility")
     ana.act(ref, "claim")
     twilio.text("DELETE")
-    assert "We erased everything" in twilio.text("1")
+    assert "We erased all we had" in twilio.text("1")
     for table in (CaseNote, CaseEvent, Handoff, Conversation):
         assert rows(app, table) == []
     audit = rows(app, AuditEntry)

@@ -183,21 +183,20 @@ def _close(typed: str, target: str, min_len: int = 4) -> bool:
     """True when typed equals target or is within the typo budget."""
     if typed == target:
         return True
+    if abs(len(typed) - len(target)) > 2:  # beyond any typo budget: skip the work
+        return False
     limit = _allowed_typos(typed, target, min_len)
     return limit > 0 and _osa_distance(typed, target, limit) <= limit
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\uf900-\ufaff"
+                  "\U00020000-\U0003ffff]")
+
+
+@lru_cache(maxsize=8192)
 def _has_cjk(s: str) -> bool:
     """True when s contains ideographs, kana or Hangul (scripts written without spaces)."""
-    return any(
-        "\u2e80" <= ch <= "\u9fff"
-        or "\uac00" <= ch <= "\ud7af"
-        or "\u1100" <= ch <= "\u11ff"
-        or "\u3130" <= ch <= "\u318f"
-        or "\uf900" <= ch <= "\ufaff"
-        or "\U00020000" <= ch <= "\U0003ffff"
-        for ch in s
-    )
+    return _CJK.search(s) is not None
 
 
 def _contains(words: list[str], joined: str, phrase: str) -> bool:
@@ -211,7 +210,7 @@ def _contains(words: list[str], joined: str, phrase: str) -> bool:
 
 def _contains_typo(words: list[str], phrase: str) -> bool:
     """Containment allowing typos (phrases of 6+ letters only) in a same-length word window."""
-    if _has_cjk(phrase):
+    if len(phrase) < 6 or _has_cjk(phrase):
         return False
     n = len(phrase.split())
     for i in range(len(words) - n + 1):
@@ -233,11 +232,21 @@ def _prepare(
     options: Mapping[str, Sequence[str]],
 ) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
     """Split option phrases into numbers (canonical int strings) and folded word phrases."""
+    # The same options come back on every message of a question: fold them once.
+    frozen = tuple(
+        (cid, (phrases,) if isinstance(phrases, str) else tuple(phrases))
+        for cid, phrases in options.items()
+    )
+    return _prepare_frozen(frozen)
+
+
+@lru_cache(maxsize=1024)
+def _prepare_frozen(
+    options: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
     numbers: dict[str, set[str]] = {}
     words: list[tuple[str, str]] = []
-    for choice_id, phrases in options.items():
-        if isinstance(phrases, str):
-            phrases = [phrases]
+    for choice_id, phrases in options:
         for phrase in phrases:
             p = _norm_phrase(phrase)
             if not p:
@@ -298,9 +307,15 @@ def match_keyword(text: str, words: Sequence[str]) -> bool:
     norm = _norm(text)
     if not norm:
         return False
-    if isinstance(words, str):
-        words = [words]
-    return any(_close(norm, w, min_len=5) for w in map(_norm_phrase, words) if w)
+    exact, fuzzy = _keyword_set((words,) if isinstance(words, str) else tuple(words))
+    return norm in exact or any(_close(norm, w, min_len=5) for w in fuzzy)
+
+
+@lru_cache(maxsize=1024)
+def _keyword_set(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Folded keywords: all of them for exact matches, those of 5+ letters for typos."""
+    folded = [w for w in map(_norm_phrase, words) if w]
+    return frozenset(folded), tuple(w for w in folded if len(w.replace(" ", "")) >= 5)
 
 
 _YES_EMOJI = frozenset("👍✅👌✔☑🆗")
@@ -1045,8 +1060,12 @@ def parse_date(text: str, locale: str, today: datetime.date) -> DateAnswer | Non
     return None
 
 
-def warm_up() -> None:
-    """Load dateparser's and babel's data now so the first real message is parsed fast."""
+def warm_up(locales: Sequence[str] | None = None) -> None:
+    """Load dateparser's and babel's data now so the first real message is parsed fast.
+
+    Each language's data costs about 1 MB once loaded (the parser itself about 9 MB): a
+    worker warms the languages most texters use, and loads the others when first needed.
+    """
     today = datetime.date.today()
     samples = {
         "en": "November 3",
@@ -1062,6 +1081,8 @@ def warm_up() -> None:
         "ar": "3 نوفمبر",
     }
     for locale, sample in samples.items():
+        if locales is not None and locale not in locales:
+            continue
         try:
             _dateparser(sample, _lang(locale), today)
             parse_date(sample, locale, today)

@@ -5,7 +5,6 @@ Pure: no web framework, no database, no Twilio. Everything it needs arrives as a
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,11 +93,20 @@ class Engine:
         self.catalog = catalog
         self.detect = detect
         self.idle_after = idle_after
+        self._init_caches()
 
     # ------------------------------------------------------------------ entry point
     def step(self, snapshot: Snapshot, inbound: Inbound) -> StepResult:
         """Advance one conversation by one inbound message."""
-        turn = _Turn(self, copy.deepcopy(snapshot), inbound)
+        # The caller's snapshot stays as it was: the turn works on a copy.
+        copied = Snapshot(
+            state=snapshot.state,
+            locale=snapshot.locale,
+            answers=_copy(snapshot.answers),
+            data=_copy(snapshot.data),
+            last_active=snapshot.last_active,
+        )
+        turn = _Turn(self, copied, inbound)
         turn.run()
         turn.snap.last_active = inbound.now
         return StepResult(turn.snap, turn.replies, turn.effects)
@@ -110,14 +118,40 @@ class Engine:
     def all_words(self, key: str) -> list[str]:
         return self.catalog.words(key, self.catalog.codes)
 
+    def _init_caches(self) -> None:
+        self._language_options = self._build_language_options()
+        # What a language's name looks like folded, for switching mid-conversation.
+        self.language_names = {
+            code: frozenset(answers.fold(w) for w in words if len(answers.fold(w)) > 2)
+            for code, words in self._language_options.items()
+        }
+        self._choice_options: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+
     def language_options(self) -> dict[str, list[str]]:
         """Each locale is chosen by its own name, its English name, its code or its own words."""
+        return self._language_options
+
+    def _build_language_options(self) -> dict[str, list[str]]:
         options = {}
         for code, loc in self.catalog.locales.items():
             # Only the locale's own words: English's "english, inglés" must not pick Spanish.
             own = [w.strip() for w in loc.messages.get("language.words", "").split(",")]
             options[code] = [loc.native, loc.name, code, *(w for w in own if w)]
         return options
+
+    def choice_options(self, state: State, locale: str | None) -> dict[str, list[str]]:
+        """A question's options and the phrases that pick each, built once per language."""
+        cached = self._choice_options.get((state.name, locale))
+        if cached is None:
+            cached = {}
+            for choice in state.choices:
+                words = [str(choice.number), *choice.match]
+                for key in (choice.words, choice.label):
+                    if key:
+                        words += self.catalog.words(key, [locale])
+                cached[choice.id] = words
+            self._choice_options[(state.name, locale)] = cached
+        return cached
 
 
 class _Turn:
@@ -308,8 +342,7 @@ class _Turn:
         # Exact names only, never two-letter codes: "ko" is Vietnamese for "no", and
         # "Korea" is a country of birth, not a typo for "Korean".
         folded = answers.fold(self.text)
-        for code, words in self.engine.language_options().items():
-            names = {answers.fold(w) for w in words if len(answers.fold(w)) > 2}
+        for code, names in self.engine.language_names.items():
             if folded in names:
                 self.snap.locale = code
                 self.say("language.switched")
@@ -381,15 +414,7 @@ class _Turn:
         return True
 
     def choice_options(self, state: State) -> dict[str, list[str]]:
-        catalog = self.engine.catalog
-        options: dict[str, list[str]] = {}
-        for choice in state.choices:
-            words = [str(choice.number), *choice.match]
-            for key in (choice.words, choice.label):
-                if key:
-                    words += catalog.words(key, [self.locale])
-            options[choice.id] = words
-        return options
+        return self.engine.choice_options(state, self.locale)
 
     def expect_choice(self, state: State) -> bool:
         picked = answers.match_choice(self.text, self.choice_options(state))
@@ -664,6 +689,15 @@ class _Turn:
             label = catalog.render(state.label, self.locale) if state.label else name
             lines.append(f"{number}. {label}: {self.display(state, value)}")
         return "\n".join(lines) or catalog.render("review.skipped", self.locale)
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars): what a snapshot holds."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _babel_locale(code: str | None) -> str:

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .yamlfile import ContentError, LineDict, load_yaml
@@ -136,6 +137,10 @@ class Catalog:
 
     def words(self, key: str, locales: Iterable[str | None]) -> list[str]:
         """Comma-separated words under a key, for each locale given (English always included)."""
+        return list(self._words(key, tuple(locales)))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (a catalog lives as long as the process)
+    def _words(self, key: str, locales: tuple[str | None, ...]) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for code in [*locales, SOURCE]:
             own = self.locales.get(code or SOURCE)
@@ -143,7 +148,7 @@ class Catalog:
             for word in raw.split(","):
                 if word.strip():
                     seen.setdefault(word.strip(), None)
-        return list(seen)
+        return tuple(seen)
 
     def direction(self, locale: str | None) -> str:
         return self.locales.get(locale or SOURCE, self.locales[SOURCE]).direction

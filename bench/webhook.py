@@ -386,6 +386,10 @@ def bench_target(
         f"127.0.0.1:{port}",
         "--chdir",
         str(REPO),
+        # The hotline runs with its own gunicorn.conf.py (as in production: it warms each
+        # worker); the bare endpoint with none, so it imports nothing of the hotline.
+        "--config",
+        str(REPO / "gunicorn.conf.py") if app.startswith("bot:") else "/dev/null",
         "--error-logfile",
         str(log),
         "--log-level",

@@ -58,6 +58,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         timezone=settings.tz,
     )
     app.register_blueprint(webhook.bp)
+
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+        # The database is down or restarting: a clear "try again", never a bare 500.
+        logging.getLogger(__name__).error("database unavailable: %s", type(error.orig).__name__)
+        return "The hotline's database is not answering. Try again in a minute.", 503
     app.register_blueprint(preview.bp)
     advocates.init_app(app, app.extensions["hotline"], settings)
     advocates.exempt_from_csrf(webhook.bp)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as DBEngine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
@@ -110,6 +110,12 @@ class Hotline:
         except IntegrityError:
             # A concurrent delivery of the same MessageSid won the race; answer as a retry.
             log.info("inbound integrity conflict; retrying once")
+            return self._handle(message, now)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # The pooled connection had died (a database restart): nothing was written.
+            log.warning("database connection lost; retrying once on a new one")
             return self._handle(message, now)
 
     def _handle(self, message: InboundMessage, now: datetime) -> InboundResult:

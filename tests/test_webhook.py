@@ -217,3 +217,21 @@ def test_no_body_or_phone_in_logs(twilio, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Pedro" not in logged
     assert "5555550143" not in logged
+
+
+def test_message_after_a_database_restart_is_still_answered(twilio, app):
+    from sqlalchemy import create_engine, text
+
+    db = app.extensions["hotline"].db
+    if db.dialect.name != "postgresql":
+        pytest.skip("a server restart is a PostgreSQL matter")
+    twilio.text("hello")
+    # What a restart does to pooled connections: the server ends them.
+    admin = create_engine(str(db.url.set(database="postgres")), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+            {"db": db.url.database},
+        )
+    admin.dispose()
+    assert "How can we help?" in twilio.text("1")

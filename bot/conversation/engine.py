@@ -125,6 +125,12 @@ class Engine:
             code: frozenset(answers.fold(w) for w in words if len(answers.fold(w)) > 2)
             for code, words in self._language_options.items()
         }
+        self.language_by_name = {
+            answers.fold(w): code
+            for code, words in reversed(list(self._language_options.items()))
+            for w in words
+            if answers.fold(w)
+        }
         self._choice_options: dict[tuple[str, str | None], dict[str, list[str]]] = {}
 
     def language_options(self) -> dict[str, list[str]]:
@@ -276,11 +282,8 @@ class _Turn:
         self.ask_language()
 
     def named_language(self) -> str | None:
-        folded = answers.fold(self.text)
-        for code, words in self.engine.language_options().items():
-            if folded and folded in {answers.fold(w) for w in words}:
-                return code
-        return None
+        """A first text that is just a language's name or code ("Español", "es")."""
+        return self.engine.language_by_name.get(answers.fold(self.text))
 
     def ask_language(self) -> None:
         order = self.snap.data.get("language_order") or self.engine.catalog.codes

@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # No pre-ping: it costs a round trip on every message. A connection found dead
+        # (PostgreSQL restarted) is invalidated by SQLAlchemy, and the service retries once.
+        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=3600)
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from . import crypto
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
+ADVOCATES_TTL = 30.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class InboundStore:
     def __init__(self, postgres: bool):
         self.postgres = postgres
         self._lock_sql: dict[int, str] = {}
+        self._advocates: frozenset[str] = frozenset()
+        self._advocates_read_at = -ADVOCATES_TTL - 1.0
 
     # -------------------------------------------------------------- formats
     def _sql(self, text: str) -> str:
@@ -94,11 +98,18 @@ class InboundStore:
         )
 
     def is_advocate(self, conn: Connection, hashes: list[str]) -> bool:
-        """Whether the sender is a registered advocate: only then do SMS commands apply."""
-        marks = ", ".join(f":h{i}" for i in range(len(hashes)))
-        sql = self._sql(f"SELECT 1 FROM advocate WHERE phone_hash IN ({marks})")
-        found = conn.exec_driver_sql(sql, {f"h{i}": h for i, h in enumerate(hashes)}).first()
-        return found is not None
+        """Whether the sender is a registered advocate: only then do SMS commands apply.
+
+        Advocates are few and change rarely, so their hashes are read at most every
+        ADVOCATES_TTL seconds: a new advocate's SMS commands work within that time (the
+        commands themselves check the advocate's record, so a deactivation is immediate).
+        """
+        now = time.monotonic()
+        if now - self._advocates_read_at > ADVOCATES_TTL:
+            rows = conn.exec_driver_sql("SELECT phone_hash FROM advocate").scalars()
+            self._advocates = frozenset(rows)
+            self._advocates_read_at = now
+        return not self._advocates.isdisjoint(hashes)
 
     def create_conversation(
         self, conn: Connection, phone_hash: str, phone: str, channel: str, now: datetime

@@ -263,8 +263,14 @@ def _only(ids: set[str]) -> str | None:
     return next(iter(ids)) if len(ids) == 1 else None
 
 
-def match_choice(text: str, options: Mapping[str, Sequence[str]]) -> str | None:
-    """Choice id selected by text (number, word, phrase, small typo), or None if none/ambiguous."""
+def match_choice(
+    text: str, options: Mapping[str, Sequence[str]], *, typos_inside: bool = True
+) -> str | None:
+    """Choice id selected by text (number, word, phrase, small typo), or None if none/ambiguous.
+
+    typos_inside=False skips the costliest step (a misspelt word inside a longer message),
+    for long option lists where a whole-message typo is enough (the language menu).
+    """
     norm = _norm(text)
     if not norm:
         return None
@@ -299,6 +305,8 @@ def match_choice(text: str, options: Mapping[str, Sequence[str]]) -> str | None:
         return _only(contained)
 
     # 5. Same, allowing a typo in the contained word.
+    if not typos_inside:
+        return None
     return _only({cid for cid, p in words if _contains_typo(tokens, p)})
 
 

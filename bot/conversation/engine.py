@@ -304,7 +304,7 @@ class _Turn:
         if offered and answers.match_keyword(self.text, self.engine.all_words("common.yes")):
             choice = offered
         else:
-            choice = answers.match_choice(self.text, options)
+            choice = answers.match_choice(self.text, options, typos_inside=False)
         if not choice:
             return False
         self.snap.locale = choice

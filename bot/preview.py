@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, current_app, render_template
 
-from .translations.check import Report, check_locales
-from .translations.preview import locale_preview
-from .translations.stats import locale_stats
+if TYPE_CHECKING:
+    from .translations.check import Report
+
+# The translation tools are imported by the views that use them: a web worker that never
+# shows the preview does not carry them in memory.
 
 bp = Blueprint("preview", __name__, url_prefix="/preview")
 
@@ -33,6 +37,8 @@ def _translators_only() -> None:
 
 def _report() -> Report:
     """Read the files on every request, so a translator sees an edit by reloading the page."""
+    from .translations.check import check_locales
+
     settings = current_app.config["HOTLINE_SETTINGS"]
     return check_locales(settings.locales_dir, settings.flows_dir)
 
@@ -40,6 +46,8 @@ def _report() -> Report:
 @bp.get("/")
 def index() -> str:
     """Every locale, how complete it is and what its main paths cost."""
+    from .translations.stats import locale_stats
+
     report = _report()
     settings = current_app.config["HOTLINE_SETTINGS"]
     rows = locale_stats(report, settings.hotline_name)
@@ -49,6 +57,9 @@ def index() -> str:
 @bp.get("/<code>")
 def locale(code: str) -> str:
     """Every key of one locale as the texter would read it."""
+    from .translations.preview import locale_preview
+    from .translations.stats import locale_stats
+
     report = _report()
     if code not in report.files:
         broken = [i for i in report.errors if i.locale == code and i.kind == "file"]

@@ -34,13 +34,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip on every message. A connection found dead
         # (PostgreSQL restarted) is invalidated by SQLAlchemy, and the service retries once.
-        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=3600)
+        return create_engine(
+            url, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True
+        )
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
+        # An error's message must never carry a statement's values into a log line.
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         **({"poolclass": StaticPool} if memory else {}),
     )

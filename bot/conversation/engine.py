@@ -486,38 +486,27 @@ class _Turn:
                 if found is None:
                     return False
                 picked.append(found)
-        if not picked:
+        return self.accept(state, list(dict.fromkeys(picked)) or None)
+
+    def accept(self, state: State, value: Any) -> bool:
+        """Save a parsed answer and move on; a value of None means it was not understood."""
+        if value is None:
             return False
-        self.save(state, list(dict.fromkeys(picked)))
+        self.save(state, value)
         self.advance(state, "answered")
         return True
 
     def expect_text(self, state: State) -> bool:
-        if not self.text:
-            return False
-        self.save(state, self.text)
-        self.advance(state, "answered")
-        return True
+        return self.accept(state, self.text or None)
 
     def expect_anumber(self, state: State) -> bool:
-        number = answers.parse_a_number(self.text)
-        if number is None:
-            return False
-        self.save(state, number)
-        self.advance(state, "answered")
-        return True
+        return self.accept(state, answers.parse_a_number(self.text))
 
     def expect_phone(self, state: State) -> bool:
         use_own = answers.match_keyword(self.text, self.engine.words("common.yes", self.locale))
         if (use_own or self.text == "1") and self.inbound.sender:
-            number = answers.parse_phone(self.inbound.sender)
-        else:
-            number = answers.parse_phone(self.text)
-        if number is None:
-            return False
-        self.save(state, number)
-        self.advance(state, "answered")
-        return True
+            return self.accept(state, answers.parse_phone(self.inbound.sender))
+        return self.accept(state, answers.parse_phone(self.text))
 
     def expect_date(self, state: State) -> bool:
         parsed = answers.parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
@@ -528,9 +517,7 @@ class _Turn:
             self.snap.data["return_to"] = state.name
             self.goto(self.flow.role("confirm"), date=self.format_date(parsed.value))
             return True
-        self.save(state, parsed.value.isoformat())
-        self.advance(state, "answered")
-        return True
+        return self.accept(state, parsed.value.isoformat())
 
     def expect_review(self, state: State) -> bool:
         edit = self.edit_number()

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
 from .storage import crypto
-from .storage.db import is_postgres, read_only, write_lock
+from .storage.db import is_postgres, write_lock
 from .storage.inbound import InboundStore
 from .storage.models import Case, Contact, Conversation, Message, utcnow
 
@@ -123,14 +123,6 @@ class Hotline:
         channel = channel_of(message.sender)
         hashes = crypto.current().lookup_hashes(phone)
         store = self.store
-        inbound = Inbound(
-            text=message.body or "",
-            now=now.astimezone(self.timezone),
-            media=message.media,
-            channel=channel,
-            sender=phone,
-        )
-        ahead = self._step_ahead(hashes, inbound)
         with write_lock(self.db), self.db.begin() as conn:
             if self.inbound_interceptors and store.is_advocate(conn, hashes):
                 handled = self._intercept(conn, message, now)
@@ -149,15 +141,26 @@ class Hotline:
             if inbound_id is None:
                 log.info("duplicate delivery conversation=%s", row.id)
                 return InboundResult(store.stored_replies(conn, message.sid), row.id, True)
-            if ahead is not None and ahead[0] == row.version:
-                result, replies = ahead[1], ahead[2]  # nothing changed since: use it
-            else:
-                result = self.engine.step(_snapshot(row), inbound)
-                context: dict[str, object] = {}
-                if result.effects and self._apply_effects(conn, row, result, context):
-                    log.info("conversation erased on request")
-                    return InboundResult(self._render(result, context), None)
-                replies = self._render(result, context)
+            snapshot = Snapshot(
+                state=row.state,
+                locale=row.locale,
+                answers=row.answers,
+                data=row.data,
+                last_active=row.last_active,
+            )
+            inbound = Inbound(
+                text=message.body or "",
+                now=now.astimezone(self.timezone),
+                media=message.media,
+                channel=channel,
+                sender=phone,
+            )
+            result = self.engine.step(snapshot, inbound)
+            context: dict[str, object] = {}
+            if result.effects and self._apply_effects(conn, row, result, context):
+                log.info("conversation erased on request")
+                return InboundResult(self._render(result, context), None)
+            replies = self._render(result, context)
             store.store_replies(conn, row.id, inbound_id, channel, replies, now)
             snap = result.snapshot
             store.save_conversation(
@@ -178,25 +181,6 @@ class Hotline:
                 len(replies),
             )
             return InboundResult(replies, row.id)
-
-    def _step_ahead(self, hashes: list[str], inbound: Inbound):  # type: ignore[no-untyped-def]
-        """On SQLite, step the engine before taking the write lock: (version, result, replies).
-
-        SQLite has one writer at a time, so the lock is held only to write. Inside it the
-        conversation is read again; if its stored version changed meanwhile (another text
-        from the same sender, an advocate claiming the case), the step is done again there.
-        Steps with effects (cases, erasing, opting out) are always done inside the lock.
-        """
-        if is_postgres(self.db):
-            return None  # rows lock one sender at a time; other senders are not held up
-        with read_only(self.db) as conn:
-            row = self.store.lock_conversation(conn, hashes)
-        if row is None:
-            return None
-        result = self.engine.step(_snapshot(row), inbound)
-        if result.effects:
-            return None
-        return row.version, result, self._render(result, {})
 
     def _intercept(self, conn: Connection, message: InboundMessage, now: datetime):  # type: ignore[no-untyped-def]
         """Give an advocate's text to the interceptors (SMS commands), in this transaction."""
@@ -340,12 +324,7 @@ def erase_contact(session: Session, contact: Contact) -> None:
 ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []
 
 
-def _snapshot(row) -> Snapshot:  # type: ignore[no-untyped-def]
-    """The engine's view of a stored conversation."""
-    return Snapshot(
-        state=row.state,
-        locale=row.locale,
-        answers=row.answers,
-        data=row.data,
-        last_active=row.last_active,
-    )
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -116,32 +115,3 @@ def test_two_gunicorn_workers_on_one_sqlite_file_never_fail(tmp_path: Path):
     assert statuses == [200] * 400, stderr.decode()[-2000:]
     assert all(replies(body) for _, body in results)
     assert b"database is locked" not in stderr
-
-
-def test_a_step_computed_before_the_write_lock_is_redone_if_the_conversation_moved(
-    app, monkeypatch
-):
-    from bot.conversation.engine import Inbound
-    from bot.storage import crypto
-
-    hotline = app.extensions["hotline"]
-    if hotline.db.dialect.name != "sqlite":
-        pytest.skip("the step ahead of the lock is SQLite's")
-    sender = "+15555550190"
-
-    def text(body: str) -> str:
-        result = hotline.handle_inbound(InboundMessage(sid=new_sid(), sender=sender, body=body))
-        return "\n".join(result.replies)
-
-    text("hi")
-    hashes = crypto.current().lookup_hashes(sender)
-    now = datetime.now(UTC)
-    # "1" stepped while the conversation sits at the language menu: it would pick English.
-    stale = hotline._step_ahead(hashes, Inbound(text="1", now=now, sender=sender))
-    assert stale is not None and stale[1].snapshot.state == "menu"
-    text("English")  # meanwhile the conversation moves on to the menu
-    monkeypatch.setattr(hotline, "_step_ahead", lambda *_: stale)
-    reply = text("1")  # at the menu, "1" is the discretion explanation
-    assert "prosecutorial discretion" in reply
-    state = count(app, select(Conversation.state))
-    assert state == "pd_1"

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -68,9 +68,7 @@ def make_engine(url: str) -> Engine:
     def _begin(connection) -> None:  # type: ignore[no-untyped-def]
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
         # timeout instead of one failing with "database is locked" when it upgrades.
-        # A connection opened with read_only() reads a snapshot without the write lock.
-        mode = "DEFERRED" if connection.get_execution_options().get("read_only") else "IMMEDIATE"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -113,16 +111,6 @@ def write_lock(engine: Engine) -> AbstractContextManager[None]:
     """Hold while writing to SQLite (a no-op on PostgreSQL, where rows lock themselves)."""
     lock = _WRITE_LOCKS.get(engine)
     return lock() if lock is not None else nullcontext()
-
-
-@contextmanager
-def read_only(engine: Engine) -> Iterator[Connection]:
-    """A connection for reading only: on SQLite it does not take the write lock."""
-    with engine.connect().execution_options(read_only=True) as connection:
-        try:
-            yield connection
-        finally:
-            connection.rollback()
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -33,9 +33,6 @@ class ConversationRow:
     answers: dict[str, Any]
     data: dict[str, Any]
     last_active: datetime | None
-    # The stored columns as read: equal versions mean the conversation has not changed
-    # (a rewrite of answers or data always changes their ciphertext).
-    version: tuple[Any, ...] = ()
 
 
 class InboundStore:
@@ -98,7 +95,6 @@ class InboundStore:
             answers=self._decrypt_json(found[5]) or {},
             data=self._decrypt_json(found[6]) or {},
             last_active=self._read_time(found[7]),
-            version=tuple(found[3:8]),
         )
 
     def is_advocate(self, conn: Connection, hashes: list[str]) -> bool:

@@ -219,3 +219,16 @@ def test_another_languages_stop_word_is_reported_where_it_bites(tmp_path: Path) 
         "'arrete' (keywords.help, es) are keywords that match each other: a texter typing one "
         "may get the other"
     ]
+
+
+def test_a_long_word_list_is_not_a_long_message(tmp_path: Path) -> None:
+    folder = locales_folder(tmp_path / "locales", ("es",))
+    path = folder / "es.yaml"
+    text = path.read_text("utf-8")
+    many = ", ".join(f"palabra{n}" for n in range(40))  # typed by texters, never sent
+    start = text.index("      words:", text.index("    arrest:"))
+    end = text.index("\n", start)
+    path.write_text(text[:start] + f'      words: "{many}"' + text[end:], "utf-8")
+    report = check_locales(folder, FLOWS)
+    assert len(many) > 320
+    assert [i for i in report.warnings if i.kind == "long"] == []

@@ -36,6 +36,17 @@ LONG_LENGTH = 320  # above this a message costs 3+ segments: worth a second look
 GLOBAL_KEYWORDS = tuple(k for k in KEYWORDS if k not in ("stop", "start"))
 
 
+# Keys the engine reads as comma-separated words to match, never sends as a message.
+_WORD_LIST_KEYS = frozenset(
+    {"common.yes", "common.no", "review.send", "review.edit", "resume.continue", "resume.restart"}
+)
+
+
+def is_word_list(key: str) -> bool:
+    """Whether a key holds words a texter may type (its SMS length costs nothing)."""
+    return key.startswith("keywords.") or key.endswith("words") or key in _WORD_LIST_KEYS
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem in a locale file."""
@@ -164,7 +175,7 @@ class _Checker:
                     f"{info.length} characters: Twilio refuses messages over {MAX_LENGTH:,}",
                     key,
                 )
-            elif info.length > LONG_LENGTH:
+            elif info.length > LONG_LENGTH and not is_word_list(key):
                 self.issue(
                     WARNING, "long", own, line,
                     f"{info.length} characters, {info.segments} SMS segments ({info.encoding}):"

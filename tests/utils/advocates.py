@@ -195,6 +195,6 @@ class Inbox:
 
 def cli(app: Any, *args: str, input: str | None = None) -> Any:
     """Run a `hotline` command against this app (not one built from the environment)."""
-    from bot.cli import main
+    from tests.utils.cli import run_cli
 
-    return app.test_cli_runner().invoke(main, list(args), input=input)
+    return run_cli(app, list(args), input=input)

@@ -211,12 +211,7 @@ class Hotline:
             session.close()
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
-        base = {"hotline": self.hotline_name, **context}
-        parts = []
-        for reply in result.replies:
-            params = dict(reply.params)
-            locale = params.pop("_locale", None) or result.snapshot.locale
-            parts.append(self.catalog.render(reply.key, locale, {**base, **params}))
+        parts = self.engine.render(result, {"hotline": self.hotline_name, **context})
         return split_for_sms(parts)
 
     # ------------------------------------------------------------------ effects
@@ -255,12 +250,11 @@ class Hotline:
         return False
 
     def open_case_of(self, session: Session, conversation_id: int) -> Case | None:
-        found = session.exec(
+        return session.exec(
             select(Case)
             .where(Case.conversation_id == conversation_id, Case.status.in_(OPEN))
             .order_by(Case.id.desc())
         ).first()
-        return found
 
     def open_case(
         self, session: Session, conversation: Conversation, snapshot: Snapshot, data: dict
@@ -322,9 +316,3 @@ def erase_contact(session: Session, contact: Contact) -> None:
 # Other modules that keep rows about a conversation (outbox, case notes, audit) register a
 # function here so DELETE erases those rows too.
 ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

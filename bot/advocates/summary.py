@@ -14,7 +14,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_timedelta
 
-from ..conversation.answers import fold, format_phone
+from ..conversation.answers import fold, format_a_number, format_phone
 from ..conversation.flows import Flow, State
 from ..conversation.i18n import Catalog
 from ..storage.models import Case, Message
@@ -222,8 +222,7 @@ class _Reader:
         if expect == "date":
             return Fact(label, self.date(str(value)))
         if expect == "anumber":
-            digits = str(value)
-            return Fact(label, f"A-{digits[0:3]}-{digits[3:6]}-{digits[6:9]}")
+            return Fact(label, format_a_number(str(value)))
         if expect == "phone":
             return Fact(label, format_phone(str(value)), link=f"tel:{value}")
         if expect in ("choice", "multi"):

@@ -525,6 +525,23 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def format_a_number(digits: str) -> str:
+    """How an A-number is written on papers: 'A-123-456-789'."""
+    return f"A-{digits[0:3]}-{digits[3:6]}-{digits[6:9]}"
+
+
+def format_date_long(value: datetime.date, locale: str | None) -> str:
+    """A date written out in a locale's language: 'November 3, 2026', '3 de noviembre de 2026'."""
+    from babel.dates import format_date
+
+    if locale == "ht":  # babel has no Kreyòl month names; digits read the same
+        return f"{value.day}/{value.month}/{value.year}"
+    try:
+        return format_date(value, format="long", locale=(locale or "en").replace("-", "_"))
+    except Exception:  # a locale babel does not know: ISO is still readable
+        return value.isoformat()
+
+
 # --------------------------------------------------------------------------------------------
 # Dates
 # --------------------------------------------------------------------------------------------

@@ -50,10 +50,12 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message part to send back: a locale key and its parameters."""
+    """A message part to send back: a locale key, its parameters, and its language when it
+    is not the conversation's (the offer of a guessed language is written in that language)."""
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,14 @@ class Engine:
         turn.run()
         turn.snap.last_active = inbound.now
         return StepResult(turn.snap, turn.replies, turn.effects)
+
+    def render(self, result: StepResult, params: dict[str, Any]) -> list[str]:
+        """The replies of a step as the texter reads them, one string per part."""
+        locale = result.snapshot.locale
+        return [
+            self.catalog.render(reply.key, reply.locale or locale, {**params, **reply.params})
+            for reply in result.replies
+        ]
 
     # ------------------------------------------------------------------ helpers used by turns
     def words(self, key: str, locale: str | None) -> list[str]:
@@ -289,7 +299,7 @@ class _Turn:
         order = self.snap.data.get("language_order") or self.engine.catalog.codes
         offered = self.snap.data.get("offered")
         if offered:
-            self.replies.append(Reply("language.offer", {"_locale": offered}))
+            self.replies.append(Reply("language.offer", locale=offered))
         options = "\n".join(
             f"{n} {self.engine.catalog.locales[code].native}" for n, code in enumerate(order, 1)
         )
@@ -608,13 +618,9 @@ class _Turn:
         state = self.state
         if state is None:
             return
-        if state.expect == "review":
-            self.ask(state)
-        elif state.name == self.flow.role("confirm"):
-            pending = self.snap.data.get("pending") or {}
-            value = pending.get("value")
-            shown = self.format_date(date.fromisoformat(value)) if value else ""
-            self.ask(state, date=shown)
+        if state.name == self.flow.role("confirm"):  # "did you mean {date}?" needs its date
+            value = (self.snap.data.get("pending") or {}).get("value")
+            self.ask(state, date=self.format_date(date.fromisoformat(value)) if value else "")
         else:
             self.ask(state)
 
@@ -631,14 +637,7 @@ class _Turn:
 
     # -------------------------------------------------------------- presenting answers
     def format_date(self, value: date) -> str:
-        from babel.dates import format_date
-
-        if self.locale == "ht":  # babel has no Kreyòl month names; digits read the same
-            return f"{value.day}/{value.month}/{value.year}"
-        try:
-            return format_date(value, format="long", locale=_babel_locale(self.locale))
-        except Exception:  # a locale babel does not know: ISO is still readable
-            return value.isoformat()
+        return answers.format_date_long(value, self.locale)
 
     def display(self, state: State, value: Any) -> str:
         catalog = self.engine.catalog
@@ -664,7 +663,7 @@ class _Turn:
         if state.expect == "phone":
             return answers.format_phone(value)
         if state.expect == "anumber":
-            return f"A-{value[0:3]}-{value[3:6]}-{value[6:9]}"
+            return answers.format_a_number(value)
         return str(value)
 
     def review_lines(self) -> str:
@@ -688,9 +687,3 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
-
-
-def _babel_locale(code: str | None) -> str:
-    return {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "ht": "fr_HT", None: "en"}.get(
-        code, (code or "en").replace("-", "_")
-    )

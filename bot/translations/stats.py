@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..config import Settings
+from ..conversation.answers import format_date_long
 from ..conversation.flows import Flow, State
 from ..conversation.i18n import SOURCE, Catalog
 from ..conversation.sms import GSM7, UCS2, segment_info
@@ -146,19 +147,6 @@ def path_turns(flow: Flow, path: MessagePath) -> list[list[str]]:
     return turns
 
 
-def _babel_code(code: str) -> str:
-    return {"ht": "fr_HT"}.get(code, code.replace("-", "_"))
-
-
-def _format_date(value: date, code: str) -> str:
-    from babel.dates import format_date
-
-    try:
-        return format_date(value, format="long", locale=_babel_code(code))
-    except Exception:  # a language babel does not know: ISO is still readable
-        return value.isoformat()
-
-
 def _sample_answer(catalog: Catalog, state: State, code: str) -> str:
     if state.expect in ("choice", "multi"):
         # The option the path takes: the one that goes where the question goes next.
@@ -167,7 +155,7 @@ def _sample_answer(catalog: Catalog, state: State, code: str) -> str:
         keys = [c.label or c.words for c in picked]
         return ", ".join(catalog.render(k, code) for k in keys if k)
     if state.expect == "date":
-        return _format_date(SAMPLE_DATES.get(state.save or "", SAMPLE_DATE), code)
+        return format_date_long(SAMPLE_DATES.get(state.save or "", SAMPLE_DATE), code)
     if state.expect == "phone":
         return SAMPLE_PHONE
     if state.expect == "anumber":
@@ -185,7 +173,7 @@ def sample_params(
         "hotline": hotline_name,
         "ref": SAMPLE_REF,
         "number": SAMPLE_PHONE,
-        "date": _format_date(SAMPLE_DATE, code),
+        "date": format_date_long(SAMPLE_DATE, code),
         "options": options,
         "answers": "",
     }
@@ -193,14 +181,13 @@ def sample_params(
         intake = path_turns(flow, PATHS[1])
         visited = {key for turn in intake for key in turn}
         lines = []
+        # As the engine lists them: only the questions answered along the path.
         for number, name in enumerate(flow.review, 1):
             state = flow.states[name]
+            if state.ask not in visited:
+                continue
             label = catalog.render(state.label, code) if state.label else name
-            if state.ask in visited:
-                shown = _sample_answer(catalog, state, code)
-            else:
-                shown = catalog.render("review.skipped", code)
-            lines.append(f"{number}. {label}: {shown}")
+            lines.append(f"{number}. {label}: {_sample_answer(catalog, state, code)}")
         params["answers"] = "\n".join(lines)
     return params
 

@@ -35,11 +35,7 @@ class Conversation:
         self.snapshot = result.snapshot
         self.last = result
         self.now += timedelta(minutes=1)
-        parts = []
-        for reply in result.replies:
-            params = {"hotline": "Family Hotline", "ref": "K7F-3QX", **reply.params}
-            locale = params.pop("_locale", None) or result.snapshot.locale
-            parts.append(self.catalog.render(reply.key, locale, params))
+        parts = self.engine.render(result, {"hotline": "Family Hotline", "ref": "K7F-3QX"})
         return "\n\n".join(parts)
 
     @property

@@ -47,6 +47,7 @@ class Settings:
     webhook_secret: str = ""
     escalate_minutes: float = 10.0
     escalate_urgent_minutes: float = 3.0
+    policy_max_age_days: int = 180
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -87,6 +88,7 @@ ENVIRONMENT = {
     "HOTLINE_WEBHOOK_SECRET": "webhook_secret",
     "HOTLINE_ESCALATE_MINUTES": "escalate_minutes",
     "HOTLINE_ESCALATE_URGENT_MINUTES": "escalate_urgent_minutes",
+    "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 MAX_GRADE = 6.0
 # Word lists, labels and keywords are not sentences; a grade means nothing for them.
-NOT_PROSE = re.compile(r"(^keywords\.|words$|\.label$|^common\.(yes|no)$|^review\.(send|edit)$|"
+NOT_PROSE = re.compile(r"(^keywords\.|words$|\.label$|^common\.(yes|no|unsure)$|^review\.(send|edit)$|"
                        r"^resume\.(continue|restart)$)")
 
 

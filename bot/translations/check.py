@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..conversation.flows import Flow, load_flows
 from ..conversation.i18n import PLACEHOLDER, SOURCE, Catalog, source_hash
 from ..conversation.sms import segment_info
 from ..conversation.yamlfile import ContentError
+from .policy import DEFAULT_MAX_AGE_DAYS, age_days, names_year, read_policy
 from .source import (
     HASH,
     MISSING,
@@ -38,7 +40,7 @@ GLOBAL_KEYWORDS = tuple(k for k in KEYWORDS if k not in ("stop", "start"))
 
 # Keys the engine reads as comma-separated words to match, never sends as a message.
 _WORD_LIST_KEYS = frozenset(
-    {"common.yes", "common.no", "review.send", "review.edit", "resume.continue", "resume.restart"}
+    {"common.yes", "common.no", "common.unsure", "review.send", "review.edit", "resume.continue", "resume.restart"}
 )
 
 
@@ -203,6 +205,39 @@ class _Checker:
                     f"say what {shown} stands for in a comment above the key",
                     key,
                 )
+
+    def policy(self, en: LocaleFile, today: dt.date, max_age_days: int) -> None:
+        """Messages that state policy: reviewed recently, and naming their "as of" year."""
+        entries, problems = read_policy(en)
+        for problem in problems:
+            self.issue(ERROR, "policy", en, problem.line, problem.message, problem.key)
+        for entry in entries:
+            age = age_days(entry, today)
+            if age is not None and age > max_age_days:
+                self.issue(
+                    WARNING, "policy_age", en, entry.line,
+                    f"last reviewed {entry.reviewed}, {age} days ago (more than {max_age_days}):"
+                    f" check it against its sources ({entry.sources or 'none given'}), update"
+                    " the text and every translation, then the reviewed date",
+                    entry.key,
+                )
+            if entry.as_of is None:
+                continue
+            year = entry.as_of[0]
+            for code, own in self.report.files.items():
+                text = own.locale.messages.get(entry.key, "")
+                if code != SOURCE and key_status(en.locale, own.locale, entry.key) in (
+                    UNTRANSLATED, MISSING
+                ):
+                    continue
+                if not names_year(text, year):
+                    self.issue(
+                        ERROR if code == SOURCE else WARNING, "policy_as_of", own,
+                        own.locale.lines.get(entry.key),
+                        f"states policy as of {year}-{entry.as_of[1]:02d} (policy: in en.yaml),"
+                        f" but the text does not say {year}",
+                        entry.key,
+                    )
 
     # ------------------------------------------------------------------ translations
     def header(self, own: LocaleFile) -> None:
@@ -591,7 +626,12 @@ def load_flow_for(report: Report, flows_dir: Path | None) -> None:
 
 
 def check_locales(
-    locales_dir: Path, flows_dir: Path | None = None, only: Iterable[str] | None = None
+    locales_dir: Path,
+    flows_dir: Path | None = None,
+    only: Iterable[str] | None = None,
+    *,
+    today: dt.date | None = None,
+    policy_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Report:
     """Check every locale file against English (and the flow, for keyword collisions)."""
     report = Report()
@@ -602,6 +642,7 @@ def check_locales(
         return report
     checker = _Checker(report)
     checker.english(en)
+    checker.policy(en, today or dt.date.today(), policy_max_age_days)
     for code, own in report.files.items():
         checker.messages(own)
         if code == SOURCE:

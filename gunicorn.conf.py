@@ -11,8 +11,8 @@ accesslog = None
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
     """Pay the first-use costs before the first family waits for them."""
-    from bot.conversation import answers, language
+    from bot.conversation import dates, language
 
     # dateparser's first parse costs 30-60 ms; English and Spanish are most texters'.
-    answers.warm_up(("en", "es"))
+    dates.warm_up(("en", "es"))
     language.detect("Hello, my brother was arrested yesterday")  # loads the detector

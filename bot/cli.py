@@ -62,12 +62,12 @@ def db_upgrade() -> None:
 @with_appcontext
 def serve(host: str, port: int, show_bodies: bool) -> None:
     """Run the hotline for development: migrations, web server and outbox worker."""
-    from .conversation import answers
+    from .conversation import dates
     from .storage.migrate import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(_hotline().db)
-    answers.warm_up()
+    dates.warm_up()
     app.config["HOTLINE_SHOW_BODIES"] = show_bodies
     for starter in [
         *app.extensions.get("hotline_background", []),

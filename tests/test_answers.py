@@ -9,19 +9,11 @@ from datetime import date
 
 import pytest
 
-from bot.conversation.answers import (
-    DateAnswer,
-    clean,
-    fold,
-    format_phone,
-    match_choice,
-    match_keyword,
-    parse_a_number,
-    parse_date,
-    parse_phone,
-    parse_yes_no,
-    warm_up,
-)
+from bot.conversation.choices import match_choice, match_keyword, parse_yes_no
+from bot.conversation.dates import DateAnswer, parse_date, warm_up
+from bot.conversation.formats import format_phone
+from bot.conversation.identifiers import parse_a_number, parse_phone
+from bot.conversation.text import clean, fold
 
 TODAY = date(2026, 11, 28)  # a Saturday
 
@@ -641,7 +633,7 @@ def test_warm_up_then_parse_is_fast():
 
 def test_cue_tables_are_stored_in_folded_form():
     """Every built-in cue word must look exactly like folded text, or it could never match."""
-    from bot.conversation import answers
+    from bot.conversation import date_words as answers
 
     for lang, cues in answers._CUES.items():
         for phrase in [*cues.meaning, *cues.abbr, *cues.filler, *cues.num_words]:

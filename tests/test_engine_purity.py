@@ -50,7 +50,8 @@ from bot.conversation.engine import Engine, Inbound, Snapshot
 from bot.conversation.flows import load_flows
 from bot.conversation.i18n import load_catalog
 from bot.conversation.language import detect
-import bot.conversation.sms, bot.conversation.answers
+import bot.conversation.sms, bot.conversation.choices, bot.conversation.dates
+import bot.conversation.formats, bot.conversation.identifiers
 catalog = load_catalog(Path("locales"))
 engine = Engine(load_flows(Path("flows"), catalog), catalog, detect=detect)
 result = engine.step(Snapshot(), Inbound(text="hello", now=datetime(2026, 11, 28)))

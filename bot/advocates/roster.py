@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from ..conversation.answers import parse_phone
+from ..conversation.identifiers import parse_phone
 from ..storage import crypto
 from ..storage.advocates import ROLES, Advocate, OnCallWindow
 from ..storage.models import utcnow

@@ -14,9 +14,10 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_timedelta
 
-from ..conversation.answers import fold, format_a_number, format_phone
 from ..conversation.flows import Flow, State
+from ..conversation.formats import format_a_number, format_phone
 from ..conversation.i18n import Catalog
+from ..conversation.text import fold
 from ..storage.models import Case, Message
 
 CALL_LANGUAGE = "call_language"  # the answer that names the language for the call

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import answers
+from .choices import match_choice, match_keyword
+from .dates import parse_date
 from .flows import Flow, State
+from .formats import format_a_number, format_date_long, format_phone
 from .i18n import SOURCE, Catalog
+from .identifiers import parse_a_number, parse_phone
+from .text import clean, fold
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
 KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
@@ -132,14 +136,14 @@ class Engine:
         self._language_options = self._build_language_options()
         # What a language's name looks like folded, for switching mid-conversation.
         self.language_names = {
-            code: frozenset(answers.fold(w) for w in words if len(answers.fold(w)) > 2)
+            code: frozenset(fold(w) for w in words if len(fold(w)) > 2)
             for code, words in self._language_options.items()
         }
         self.language_by_name = {
-            answers.fold(w): code
+            fold(w): code
             for code, words in reversed(list(self._language_options.items()))
             for w in words
-            if answers.fold(w)
+            if fold(w)
         }
         self._choice_options: dict[tuple[str, str | None], dict[str, list[str]]] = {}
 
@@ -178,7 +182,7 @@ class _Turn:
         self.flow = engine.flow
         self.snap = snap
         self.inbound = inbound
-        self.text = answers.clean(inbound.text)
+        self.text = clean(inbound.text)
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
 
@@ -201,10 +205,10 @@ class _Turn:
         """The whole message is this keyword, in the conversation's language or English."""
         if not self.text:
             return False
-        return answers.match_keyword(self.text, self.engine.words(f"keywords.{name}", self.locale))
+        return match_keyword(self.text, self.engine.words(f"keywords.{name}", self.locale))
 
     def any_locale_keyword(self, name: str) -> bool:
-        return bool(self.text) and answers.match_keyword(
+        return bool(self.text) and match_keyword(
             self.text, self.engine.all_words(f"keywords.{name}")
         )
 
@@ -242,7 +246,7 @@ class _Turn:
         self.effect("opt_out")
         # Twilio confirms its own English opt-out words on SMS and blocks any reply to them;
         # for WhatsApp, and for the words of other languages, the hotline says it once.
-        if self.inbound.channel == "whatsapp" or answers.fold(self.text) not in TWILIO_STOP_WORDS:
+        if self.inbound.channel == "whatsapp" or fold(self.text) not in TWILIO_STOP_WORDS:
             self.say("stop.confirm")
 
     def start_again(self) -> None:
@@ -293,7 +297,7 @@ class _Turn:
 
     def named_language(self) -> str | None:
         """A first text that is just a language's name or code ("Español", "es")."""
-        return self.engine.language_by_name.get(answers.fold(self.text))
+        return self.engine.language_by_name.get(fold(self.text))
 
     def ask_language(self) -> None:
         order = self.snap.data.get("language_order") or self.engine.catalog.codes
@@ -311,10 +315,10 @@ class _Turn:
         for code, words in self.engine.language_options().items():
             options.setdefault(code, []).extend(words)
         offered = self.snap.data.get("offered")
-        if offered and answers.match_keyword(self.text, self.engine.all_words("common.yes")):
+        if offered and match_keyword(self.text, self.engine.all_words("common.yes")):
             choice = offered
         else:
-            choice = answers.match_choice(self.text, options, typos_inside=False)
+            choice = match_choice(self.text, options, typos_inside=False)
         if not choice:
             return False
         self.snap.locale = choice
@@ -350,11 +354,11 @@ class _Turn:
         state = self.state
         if state is None or not state.switch_language:
             return False  # e.g. "which language should we call you in?": an answer
-        if state.choices and answers.match_choice(self.text, self.choice_options(state)):
+        if state.choices and match_choice(self.text, self.choice_options(state)):
             return False  # an answer to the question comes first
         # Exact names only, never two-letter codes: "ko" is Vietnamese for "no", and
         # "Korea" is a country of birth, not a typo for "Korean".
-        folded = answers.fold(self.text)
+        folded = fold(self.text)
         for code, names in self.engine.language_names.items():
             if folded in names:
                 self.snap.locale = code
@@ -430,7 +434,7 @@ class _Turn:
         return self.engine.choice_options(state, self.locale)
 
     def expect_choice(self, state: State) -> bool:
-        picked = answers.match_choice(self.text, self.choice_options(state))
+        picked = match_choice(self.text, self.choice_options(state))
         if picked is None:
             return False
         choice = state.choice(picked)
@@ -477,7 +481,7 @@ class _Turn:
 
     def expect_multi(self, state: State) -> bool:
         """Several options at once: "1 3", "1, 3 y 5", "1、3", "1번 3번", or their words."""
-        folded = answers.fold(self.text)
+        folded = fold(self.text)
         by_number = {str(c.number): c.id for c in state.choices}
         numbers = re.findall(r"\d+", folded)
         leftover = [w for w in re.split(r"[\W\d_]+", folded) if w and w not in CONNECTORS]
@@ -492,7 +496,7 @@ class _Turn:
             for part in parts:
                 if not part.strip():
                     continue
-                found = answers.match_choice(part, options)
+                found = match_choice(part, options)
                 if found is None:
                     return False
                 picked.append(found)
@@ -510,16 +514,16 @@ class _Turn:
         return self.accept(state, self.text or None)
 
     def expect_anumber(self, state: State) -> bool:
-        return self.accept(state, answers.parse_a_number(self.text))
+        return self.accept(state, parse_a_number(self.text))
 
     def expect_phone(self, state: State) -> bool:
-        use_own = answers.match_keyword(self.text, self.engine.words("common.yes", self.locale))
+        use_own = match_keyword(self.text, self.engine.words("common.yes", self.locale))
         if (use_own or self.text == "1") and self.inbound.sender:
-            return self.accept(state, answers.parse_phone(self.inbound.sender))
-        return self.accept(state, answers.parse_phone(self.text))
+            return self.accept(state, parse_phone(self.inbound.sender))
+        return self.accept(state, parse_phone(self.text))
 
     def expect_date(self, state: State) -> bool:
-        parsed = answers.parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
+        parsed = parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
         if parsed is None:
             return False
         if not parsed.certain:
@@ -537,16 +541,16 @@ class _Turn:
             self.snap.data["editing"] = True
             self.goto(self.flow.review[edit - 1])
             return True
-        if answers.match_keyword(self.text, self.engine.words("review.send", self.locale)):
+        if match_keyword(self.text, self.engine.words("review.send", self.locale)):
             self.submit(state)
             return True
         return False
 
     def edit_number(self) -> int | None:
         words = "|".join(
-            re.escape(answers.fold(w)) for w in self.engine.words("review.edit", self.locale)
+            re.escape(fold(w)) for w in self.engine.words("review.edit", self.locale)
         )
-        match = re.fullmatch(rf"(?:{words})?\s*#?(\d{{1,2}})", answers.fold(self.text))
+        match = re.fullmatch(rf"(?:{words})?\s*#?(\d{{1,2}})", fold(self.text))
         return int(match.group(1)) if match else None
 
     # -------------------------------------------------------------- moving and saving
@@ -632,12 +636,12 @@ class _Turn:
             self.say("review.intro", answers=self.review_lines())
         if state.ask:
             if state.expect == "phone" and self.inbound.sender:
-                params.setdefault("number", answers.format_phone(self.inbound.sender))
+                params.setdefault("number", format_phone(self.inbound.sender))
             self.say(state.ask, **params)
 
     # -------------------------------------------------------------- presenting answers
     def format_date(self, value: date) -> str:
-        return answers.format_date_long(value, self.locale)
+        return format_date_long(value, self.locale)
 
     def display(self, state: State, value: Any) -> str:
         catalog = self.engine.catalog
@@ -661,9 +665,9 @@ class _Turn:
             except (TypeError, ValueError):
                 return str(value)
         if state.expect == "phone":
-            return answers.format_phone(value)
+            return format_phone(value)
         if state.expect == "anumber":
-            return answers.format_a_number(value)
+            return format_a_number(value)
         return str(value)
 
     def review_lines(self) -> str:

@@ -6,7 +6,7 @@ import re
 import threading
 from functools import lru_cache
 
-from . import answers
+from .text import clean, fold
 
 # lingua's names for the hotline's languages; Haitian Creole is not among them.
 LINGUA = {
@@ -76,13 +76,13 @@ def _chinese_variant(text: str) -> str:
 
 def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, bool]:
     """(locale code, confident): confident only when a whole sentence clearly reads as one."""
-    text = answers.clean(text)
+    text = clean(text)
     if not text:
         return None, False
     code = _script(text)
     if code:
         return code, True
-    greeting = GREETINGS.get(" ".join(answers.fold(text).split()))
+    greeting = GREETINGS.get(" ".join(fold(text).split()))
     if greeting:
         return greeting, False
     # Tokens with digits (case numbers like "K7F-3QX", dates, phone numbers) say nothing
@@ -92,7 +92,7 @@ def detect(text: str, known: frozenset[str] | None = None) -> tuple[str | None, 
     if words and len(words & KREYOL_CUES) >= max(1, len(words) // 2):
         return "ht", len(words) >= 2 or bool(words & {"bonjou", "mwen", "mesi"})
     if len(words) == 1 and not re.search(r"[\u2e80-\u9fff\uf900-\ufaff]", text):
-        word = answers.fold(next(iter(words)))
+        word = fold(next(iter(words)))
         found = [code for code, cues in ONE_WORD.items() if word in cues]
         return (found[0], False) if found else (None, False)
     with _lock:

@@ -10,11 +10,12 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..conversation import answers
+from ..conversation.choices import match_keyword
 from ..conversation.engine import KEYWORDS
 from ..conversation.flows import Flow, load_flows
 from ..conversation.i18n import PLACEHOLDER, SOURCE, Catalog, source_hash
 from ..conversation.sms import segment_info
+from ..conversation.text import fold
 from ..conversation.yamlfile import ContentError
 from .policy import DEFAULT_MAX_AGE_DAYS, age_days, names_year, read_policy
 from .source import (
@@ -422,7 +423,7 @@ _WORD_LISTS = ("review.send", "review.edit")
 def keyword_mentions(en: LocaleFile) -> dict[str, list[tuple[str, str]]]:
     """English messages that name a word the texter can type: key → [(word, word list key)]."""
     lists = {
-        key: {answers.fold(w) for w in _own_words(en, key)}
+        key: {fold(w) for w in _own_words(en, key)}
         for key in en.locale.messages
         if key.startswith("keywords.") or key in _WORD_LISTS
     }
@@ -432,14 +433,14 @@ def keyword_mentions(en: LocaleFile) -> dict[str, list[tuple[str, str]]]:
             continue
         for token in dict.fromkeys(_CAPITALS.findall(text)):
             for list_key, words in lists.items():
-                if answers.fold(token) in words:
+                if fold(token) in words:
                     found.setdefault(key, []).append((token, list_key))
     return found
 
 
 def _mentions(text: str, word: str) -> bool:
     """The text contains the word as a whole word (anywhere, for scripts without spaces)."""
-    folded, target = answers.fold(text), answers.fold(word)
+    folded, target = fold(text), fold(word)
     if not target:
         return False
     if any(ord(ch) >= 0x2E80 for ch in target):  # Chinese, Japanese, Korean
@@ -547,7 +548,7 @@ def _conversation_words(files: dict[str, LocaleFile], flow: Flow, code: str) -> 
 @lru_cache(maxsize=65536)
 def _matches(typed: str, word: str) -> bool:
     """Whether the engine would take a message that is exactly `typed` for `word`."""
-    return answers.match_keyword(typed, [word])
+    return match_keyword(typed, [word])
 
 
 def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> None:
@@ -558,9 +559,9 @@ def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> Non
     def add(owner: _Word, typed: _Word, taken: _Word, message: str) -> None:
         # The same word may come from this language and from English: say it once.
         other = ("language", taken.code) if taken.key.startswith("language.") else (
-            taken.key, answers.fold(taken.word)
+            taken.key, fold(taken.word)
         )
-        pair = (owner.code, typed.key, answers.fold(typed.word), *other)
+        pair = (owner.code, typed.key, fold(typed.word), *other)
         found.setdefault(pair, _collision(files, owner, message))
 
     for code in files:
@@ -581,7 +582,7 @@ def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> Non
                         "other: a texter typing one may get the other")
     for i, first in enumerate(languages):
         for second in languages[i + 1 :]:
-            if first.code != second.code and answers.fold(first.word) == answers.fold(second.word):
+            if first.code != second.code and fold(first.word) == fold(second.word):
                 add(_owner(second, first), second, first,
                     f"{_said(second)} picks a language, and so does {_said(first)}: "
                     f"texting it would {first.role}")

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..config import Settings
-from ..conversation.answers import format_date_long
 from ..conversation.flows import Flow, State
+from ..conversation.formats import format_date_long
 from ..conversation.i18n import SOURCE, Catalog
 from ..conversation.sms import GSM7, UCS2, segment_info
 from ..service import split_for_sms

@@ -15,9 +15,11 @@ EXPECTS = ("language", "choice", "multi", "text", "date", "phone", "anumber", "r
 ROLES = ("language", "menu", "review", "delete", "resume", "confirm")
 STATE_FIELDS = {
     "say", "ask", "expect", "choices", "save", "next", "skip", "label", "quiet", "submit",
-    "urgent_if", "switch_language",
+    "urgent_if", "switch_language", "understand",
 }
-CHOICE_FIELDS = {"id", "label", "words", "match", "next", "effect"}
+CHOICE_FIELDS = {"id", "label", "words", "match", "next", "effect", "understood"}
+# What a choice's `effect` may be: see flows/hotline.yaml.
+EFFECTS = ("agent", "urgent_case", "forget", "restart", "erase", "restore", "confirm", "reject")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Choice:
     words: str | None = None
     match: tuple[str, ...] = ()
     effect: str | None = None
+    understood: str | None = None  # said first when free text, not a number, picked it
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class State:
     submit: str | None = None
     urgent_if: tuple[str, ...] = ()
     switch_language: bool = True
+    understand: tuple[str, ...] = ()  # choices free text is matched to, in this order
 
     def choice(self, choice_id: str) -> Choice:
         for choice in self.choices:
@@ -131,11 +135,18 @@ def _parse_choices(raw: object, path: Path, state: LineDict) -> tuple[Choice, ..
                 words=item.get("words"),
                 match=_text_list(item.get("match"), path, item_line, "match"),
                 effect=item.get("effect"),
+                understood=item.get("understood"),
             )
         )
     ids = [c.id for c in choices]
     if len(set(ids)) != len(ids):
         raise _fail(path, line, "two choices have the same id")
+    for choice, item in zip(choices, raw, strict=True):
+        if choice.effect is not None and choice.effect not in EFFECTS:
+            raise _fail(
+                path, getattr(item, "line", line),
+                f"unknown effect '{choice.effect}' (one of {', '.join(EFFECTS)})",
+            )
     return tuple(choices)
 
 
@@ -171,7 +182,21 @@ def _parse_state(name: str, raw: object, path: Path, line: int) -> State:
         submit=raw.get("submit"),
         urgent_if=_text_list(raw.get("urgent_if"), path, raw.line_of("urgent_if"), "urgent_if"),
         switch_language=bool(raw.get("switch_language", True)),
+        understand=_understand(raw, choices, path),
     )
+
+
+def _understand(raw: LineDict, choices: tuple[Choice, ...], path: Path) -> tuple[str, ...]:
+    """The choices free text is matched to, in order; each must be a choice with words."""
+    order = _text_list(raw.get("understand"), path, raw.line_of("understand"), "understand")
+    with_words = {c.id for c in choices if c.words}
+    for choice_id in order:
+        if choice_id not in with_words:
+            raise _fail(
+                path, raw.line_of("understand"),
+                f"understand: '{choice_id}' is not a choice of this state with words",
+            )
+    return order
 
 
 def _check_references(flow: Flow, raw_states: LineDict, catalog: Catalog | None) -> None:
@@ -192,7 +217,7 @@ def _check_references(flow: Flow, raw_states: LineDict, catalog: Catalog | None)
         if catalog is None:
             continue
         keys = [*state.say, state.ask, state.label]
-        keys += [k for c in state.choices for k in (c.label, c.words)]
+        keys += [k for c in state.choices for k in (c.label, c.words, c.understood)]
         for key in keys:
             if key and not catalog.has(key):
                 raise _fail(path, state.line, f"'{state.name}' uses '{key}', not in en.yaml")

@@ -178,6 +178,33 @@ def match_choice(
     return _only({cid for cid, p in words if _contains_typo(tokens, p)})
 
 
+def first_mentioned(
+    text: str, ordered: Sequence[tuple[str, Sequence[str]]], *, typos: bool = True
+) -> str | None:
+    """The first id, in the order given, whose words appear in a sentence.
+
+    For free text ("ICE took my husband, where is he?"), where several options' words may
+    appear at once and the order says which need comes first. typos=False checks whole words
+    only: the cheap pass, for word lists of every language at once.
+    """
+    norm = _norm(text)
+    if not norm:
+        return None
+    tokens = norm.split()
+    for choice_id, phrases in ordered:
+        folded = _folded_phrases(tuple(phrases))
+        if any(_contains(tokens, norm, p) for p in folded):
+            return choice_id
+        if typos and any(_contains_typo(tokens, p) for p in folded):
+            return choice_id
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _folded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in map(_norm_phrase, phrases) if p and not p.isdigit())
+
+
 def match_keyword(text: str, words: Sequence[str]) -> bool:
     """True only when the whole message (folded) is one of words; typos allowed on 5+ letters."""
     norm = _norm(text)

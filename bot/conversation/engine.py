@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .choices import match_choice, match_keyword
+from .choices import first_mentioned, match_choice, match_keyword
 from .dates import parse_date
-from .flows import Flow, State
+from .flows import Choice, Flow, State
 from .formats import format_a_number, format_date_long, format_phone
 from .i18n import SOURCE, Catalog
 from .identifiers import parse_a_number, parse_phone
-from .text import clean, fold
+from .text import clean, fold, has_cjk
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
 KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
 MISUNDERSTOOD_BEFORE_HINT = 2
+SENTENCE_WORDS = 3  # a message this long at the language menu is read for its language
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
     "y e and et at va và ou or و 和 跟 与 與 及 还有 還有 이랑 랑 하고 과 와 번 또는 saka".split()
@@ -146,6 +147,7 @@ class Engine:
             if fold(w)
         }
         self._choice_options: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+        self._understanding: dict[tuple[str, str | None], list[tuple[str, list[str]]]] = {}
 
     def language_options(self) -> dict[str, list[str]]:
         """Each locale is chosen by its own name, its English name, its code or its own words."""
@@ -158,6 +160,20 @@ class Engine:
             own = [w.strip() for w in loc.messages.get("language.words", "").split(",")]
             options[code] = [loc.native, loc.name, code, *(w for w in own if w)]
         return options
+
+    def understanding(self, state: State, locale: str | None) -> list[tuple[str, list[str]]]:
+        """A state's `understand` choices in order, with their words in one language (and
+        English), or in every language when the language is not known yet (locale None)."""
+        key = (state.name, locale)
+        cached = self._understanding.get(key)
+        if cached is None:
+            locales = [locale] if locale else self.catalog.codes
+            cached = [
+                (choice_id, self.catalog.words(state.choice(choice_id).words or "", locales))
+                for choice_id in state.understand
+            ]
+            self._understanding[key] = cached
+        return cached
 
     def choice_options(self, state: State, locale: str | None) -> dict[str, list[str]]:
         """A question's options and the phrases that pick each, built once per language."""
@@ -185,6 +201,7 @@ class _Turn:
         self.text = clean(inbound.text)
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
+        self.answers_changed = False
 
     # -------------------------------------------------------------- small utilities
     @property
@@ -214,6 +231,12 @@ class _Turn:
 
     # -------------------------------------------------------------- the turn
     def run(self) -> None:
+        self.turn()
+        if self.answers_changed and self.snap.data.get("case_open"):
+            # An urgent case is already with the advocates: each answer updates it.
+            self.effect("case_answers", answers=dict(self.snap.answers))
+
+    def turn(self) -> None:
         data = self.snap.data
         # STOP and START work in any language, before anything else: Twilio honours them too.
         if self.any_locale_keyword("stop"):
@@ -292,8 +315,17 @@ class _Turn:
         self.snap.data["language_order"] = order
         self.snap.data["offered"] = code
         self.snap.locale = code if confident else None
+        self.remember_need()
         self.say("welcome.intro")
         self.ask_language()
+
+    def remember_need(self) -> None:
+        """What a sentence says the texter needs ("ICE took my husband"), in any language,
+        kept until a language is chosen: the menu's `understand` choices, whole words only."""
+        menu = self.flow.states[self.flow.role("menu")]
+        need = first_mentioned(self.text, self.engine.understanding(menu, None), typos=False)
+        if need:
+            self.snap.data["need"] = need
 
     def named_language(self) -> str | None:
         """A first text that is just a language's name or code ("Español", "es")."""
@@ -323,6 +355,26 @@ class _Turn:
             return False
         self.snap.locale = choice
         return True
+
+    def read_sentence(self) -> str | None:
+        """A sentence instead of a number at the language menu: its language is the answer
+        when the guess is sure ("chosen"), and is offered first when it is not ("offered")."""
+        if len(self.text.split()) < SENTENCE_WORDS and not has_cjk(self.text):
+            return None
+        self.remember_need()
+        code, confident = self.engine.detect(self.text)
+        if code not in self.engine.catalog.locales:
+            return None
+        if confident:
+            self.snap.locale = code
+            return "chosen"
+        order = [c for c in self.snap.data.get("language_order") or self.engine.catalog.codes]
+        order.remove(code)
+        self.snap.data["language_order"] = [code, *order]
+        self.snap.data["offered"] = code
+        self.snap.data.pop("misunderstood", None)
+        self.ask_language()
+        return "offered"
 
     # -------------------------------------------------------------- keywords
     def global_keyword(self) -> bool:
@@ -392,7 +444,7 @@ class _Turn:
         if state.expect not in ("language", "review", "none") and self.keyword("back"):
             self.back()
             return
-        if state.skip and self.keyword("skip"):
+        if state.skip and self.keyword("skip") and not self.is_a_choice(state):
             self.save(state, None)
             self.advance(state, "answered")
             return
@@ -402,6 +454,10 @@ class _Turn:
             return
         self.snap.data.pop("misunderstood", None)
 
+    def is_a_choice(self, state: State) -> bool:
+        """"Not sure" is an option of some questions, and a way to skip others."""
+        return bool(state.choices) and match_choice(self.text, self.choice_options(state)) is not None
+
     def misunderstood(self, state: State) -> None:
         count = self.snap.data.get("misunderstood", 0) + 1
         self.snap.data["misunderstood"] = count
@@ -409,22 +465,38 @@ class _Turn:
             self.say("common.empty")
         else:
             self.say("common.not_understood")
-        if state.skip:
-            self.say("common.can_skip")
         if count >= MISUNDERSTOOD_BEFORE_HINT:
+            # Twice lost: a person first. The long menu again would not help.
             self.say("common.agent_hint")
+            if state.name == self.flow.role("menu"):
+                return
+        elif state.skip:
+            self.say("common.can_skip")
         self.ask_again()
 
     def expect_language(self, state: State) -> bool:
         if not self.choose_language():
-            return False
+            read = self.read_sentence()
+            if read is None:
+                return False
+            if read == "offered":
+                return True  # to be confirmed: the language menu was sent again
         self.snap.data.pop("offered", None)
+        need = self.snap.data.pop("need", None)
         if self.snap.data.get("return_to"):
             self.say("language.switched")
             self.goto(self.snap.data.pop("return_to"))
+        elif need:
+            self.follow_need(need)
         else:
             self.advance(state, "answered")
         return True
+
+    def follow_need(self, need: str) -> None:
+        """Go where the first text asked to go, as if the menu choice had been picked."""
+        menu = self.flow.states[self.flow.role("menu")]
+        self.snap.state = menu.name
+        self.pick(menu, menu.choice(need), understood=True)
 
     def expect_none(self, state: State) -> bool:
         self.advance(state, "answered")
@@ -435,20 +507,45 @@ class _Turn:
 
     def expect_choice(self, state: State) -> bool:
         picked = match_choice(self.text, self.choice_options(state))
+        understood = False
+        if picked is None and state.understand:
+            # A sentence, not an option: what does the person need?
+            picked = first_mentioned(self.text, self.engine.understanding(state, self.locale))
+            understood = picked is not None
         if picked is None:
             return False
-        choice = state.choice(picked)
-        self.save(state, picked)
-        if choice.effect and self.run_choice_effect(choice.effect):
-            return True
-        self.advance(state, f"chose_{picked}")
+        self.pick(state, state.choice(picked), understood=understood)
         return True
+
+    def pick(self, state: State, choice: Choice, *, understood: bool = False) -> None:
+        """Take a choice: acknowledge a need read from a sentence, save, do its effect, move."""
+        if understood and choice.understood:
+            self.say(choice.understood)
+        self.save(state, choice.id)
+        if choice.effect and self.run_choice_effect(choice.effect):
+            return
+        self.advance(state, f"chose_{choice.id}")
 
     def run_choice_effect(self, effect: str) -> bool:
         """Do what a choice does beyond moving on; True when it already moved the conversation."""
         data = self.snap.data
         if effect == "agent":
             self.effect("open_case", kind="agent", urgent=self.urgent())
+            return False
+        if effect == "urgent_case":
+            # The fast lane: advocates hear of the case now; the other questions are optional.
+            self.effect("open_case", kind="intake", urgent=True, answers=dict(self.snap.answers))
+            data["case_open"] = True
+            self.answers_changed = False
+            self.say("case.urgent_opened")
+            return False
+        if effect == "forget":
+            # No consent: what was stored goes; the conversation (and its language) stays.
+            self.effect("forget")
+            self.snap.answers = {}
+            for key in ("media", "case_open", "need"):
+                data.pop(key, None)
+            self.answers_changed = False
             return False
         if effect == "restart":
             self.snap.answers = {}
@@ -536,10 +633,11 @@ class _Turn:
     def expect_review(self, state: State) -> bool:
         edit = self.edit_number()
         if edit is not None:
-            if not 1 <= edit <= len(self.flow.review):
+            asked = self.flow.asked(self.snap.answers)  # numbered as the texter saw them
+            if not 1 <= edit <= len(asked):
                 return False
             self.snap.data["editing"] = True
-            self.goto(self.flow.review[edit - 1])
+            self.goto(asked[edit - 1])
             return True
         if match_keyword(self.text, self.engine.words("review.send", self.locale)):
             self.submit(state)
@@ -557,6 +655,7 @@ class _Turn:
     def save(self, state: State, value: Any) -> None:
         if state.save:
             self.snap.answers[state.save] = value
+            self.answers_changed = True
 
     def urgent(self) -> bool:
         """Urgent when any question marked urgent_if got one of its listed answers."""
@@ -571,6 +670,8 @@ class _Turn:
         kind = state.submit or "intake"
         self.effect("open_case", kind=kind, urgent=self.urgent(), answers=dict(self.snap.answers))
         self.snap.data["submitted"] = True
+        self.snap.data.pop("case_open", None)
+        self.answers_changed = False
         self.advance(state, "answered")
 
     def back(self) -> None:
@@ -671,14 +772,12 @@ class _Turn:
         return str(value)
 
     def review_lines(self) -> str:
-        """The answers given, numbered for EDIT n; skipped questions cost no SMS segments."""
+        """Every question asked, numbered without gaps for EDIT n; a skipped one says so."""
         catalog = self.engine.catalog
         lines = []
-        for number, name in enumerate(self.flow.review, 1):
+        for number, name in enumerate(self.flow.asked(self.snap.answers), 1):
             state = self.flow.states[name]
             value = self.snap.answers.get(state.save or "")
-            if value is None:
-                continue
             label = catalog.render(state.label, self.locale) if state.label else name
             lines.append(f"{number}. {label}: {self.display(state, value)}")
         return "\n".join(lines) or catalog.render("review.skipped", self.locale)

@@ -79,12 +79,28 @@ class Flow:
     states: dict[str, State]
     roles: dict[str, str]
     review: list[str]
+    # A question reached only through one choice of another (urgent → urgent_details):
+    # follow-up → (question, choice id).
+    follow_ups: dict[str, tuple[str, str]] = field(default_factory=dict)
     machine: Machine = field(repr=False, default=None)  # type: ignore[assignment]
     _position: _Position = field(repr=False, default=None)  # type: ignore[assignment]
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def role(self, role: str) -> str:
         return self.roles[role]
+
+    def asked(self, answers: dict) -> list[str]:
+        """The review's questions a texter was asked: a follow-up only after its choice."""
+        asked = []
+        for name in self.review:
+            parent = self.follow_ups.get(name)
+            if parent is not None:
+                value = answers.get(self.states[parent[0]].save or "")
+                chosen = value if isinstance(value, list) else [value]
+                if parent[1] not in chosen:
+                    continue
+            asked.append(name)
+        return asked
 
     def move(self, state: str, trigger: str) -> str:
         """The state a trigger leads to from a state, decided by the shared Machine."""
@@ -229,6 +245,17 @@ def _check_references(flow: Flow, raw_states: LineDict, catalog: Catalog | None)
             raise _fail(path, None, f"review lists '{name}', which is not a question that saves")
 
 
+def _follow_ups(flow: Flow) -> dict[str, tuple[str, str]]:
+    """Review questions that one choice leads to, away from where the question goes next."""
+    found = {}
+    for name in flow.review:
+        state = flow.states[name]
+        for choice in state.choices:
+            if choice.next in flow.review and choice.next not in (state.next, name):
+                found[choice.next] = (name, choice.id)
+    return found
+
+
 def _compile(flow: Flow) -> Machine:
     transitions = []
     for state in flow.states.values():
@@ -282,6 +309,7 @@ def load_flow(path: Path, catalog: Catalog | None = None) -> Flow:
         review=[str(x) for x in review],
     )
     _check_references(flow, states_raw, catalog)
+    flow.follow_ups = _follow_ups(flow)
     flow.machine = _compile(flow)
     flow._position = _Position()
     flow.machine.add_model(flow._position, initial=flow.start)

@@ -50,8 +50,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from .addresses import channel_of, phone_of
 from .conversation.sms import segment_info
-from .service import ERASE_HOOKS, channel_of, phone_of
+from .erasure import ERASE_HOOKS
 from .storage import crypto
 from .storage.db import is_postgres, transaction, write_lock
 from .storage.models import Case, Contact, Message, OutboxMessage, OutboxSender, utcnow

@@ -81,6 +81,9 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = None
 
 
+OPEN = ("new", "claimed")  # a case's statuses until it is closed
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message to send outside a TwiML reply, written in the transaction that caused it.
 

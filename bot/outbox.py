@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import click
@@ -55,7 +55,7 @@ from .conversation.sms import segment_info
 from .erasure import ERASE_HOOKS
 from .storage import crypto
 from .storage.db import is_postgres, transaction, write_lock
-from .storage.models import Case, Contact, Message, OutboxMessage, OutboxSender, utcnow
+from .storage.models import Case, Contact, Message, OutboxMessage, OutboxSender, aware, utcnow
 
 log = logging.getLogger(__name__)
 HOST = socket.gethostname()[:40]
@@ -122,12 +122,6 @@ def reason_for(code: int | None, fallback: str = "not delivered") -> str:
     if code is None:
         return fallback
     return REASONS.get(code, f"{fallback} (Twilio error {code})")
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 # --------------------------------------------------------------------------- queue
@@ -769,7 +763,7 @@ class Worker:
             ).one()
         if due is None and held is None:
             return None
-        times = [_aware(t) for t in (due, held) if t is not None]
+        times = [aware(t) for t in (due, held) if t is not None]
         wait = (min(times) - self.clock()).total_seconds()  # type: ignore[operator]
         if held is not None:
             wait = min(wait, self.policy.poll)  # another worker may finish early
@@ -935,7 +929,7 @@ class Worker:
 
     def _adopt(self, row: OutboxMessage, outgoing: Outgoing) -> bool:
         """A send that may have got through: if Twilio has it, record it instead of resending."""
-        since = _aware(row.unconfirmed_at) - timedelta(minutes=10)  # type: ignore[operator]
+        since = aware(row.unconfirmed_at) - timedelta(minutes=10)  # type: ignore[operator]
         candidates = self.transport.find(outgoing, since)
         if not candidates:
             return False
@@ -973,7 +967,7 @@ class Worker:
                     .on_conflict_do_nothing(index_elements=["sender"])
                 )
                 slot_row = session.exec(query).one()
-            slot: datetime | None = max(_aware(slot_row.next_at), now)  # type: ignore[type-var]
+            slot: datetime | None = max(aware(slot_row.next_at), now)  # type: ignore[type-var]
             if self._too_late(slot, deadline):  # type: ignore[arg-type]
                 # Come back when a fresh claim's lease reaches it; keep it for others till then.
                 reach = timedelta(seconds=self.policy.lease - self.policy.margin)
@@ -1182,6 +1176,6 @@ def listing(db: Engine, statuses: Iterable[str] | None = None, limit: int = 50) 
     with Session(db) as session:
         rows = [dict(zip(LISTED, values, strict=True)) for values in session.exec(query)]
     for row in rows:
-        row["created_at"] = _aware(row["created_at"]).isoformat()  # type: ignore[union-attr]
+        row["created_at"] = aware(row["created_at"]).isoformat()  # type: ignore[union-attr]
     return rows
 

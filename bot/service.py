@@ -8,25 +8,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
+from .addresses import channel_of, phone_of
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
+from .conversation.sms import split_for_sms
+from .erasure import erase_contact
 from .storage import crypto
 from .storage.db import is_postgres, write_lock
 from .storage.inbound import InboundStore
-from .storage.models import Case, Contact, Conversation, Message, utcnow
+from .storage.models import OPEN, Case, Contact, Conversation, utcnow
 
 log = logging.getLogger(__name__)
 
 # Case references are read aloud and typed on keypads: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 REF_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
-MAX_BODY = 1600  # Twilio's limit for one message, in characters
-OPEN = ("new", "claimed")
 
 
 @dataclass(frozen=True)
@@ -49,33 +49,10 @@ class InboundResult:
     duplicate: bool = False
 
 
-def channel_of(address: str) -> str:
-    return "whatsapp" if address.lower().startswith("whatsapp:") else "sms"
-
-
-def phone_of(address: str) -> str:
-    """The bare number of a Twilio address: 'whatsapp:+1555…' → '+1555…'."""
-    if ":" in address:
-        address = address.split(":", 1)[1]
-    return "".join(address.split())
-
-
 def new_ref() -> str:
     """A case reference like K7F-3QX: 25^6 ≈ 244 million, easy to read aloud and type."""
     chars = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
     return f"{chars[:3]}-{chars[3:]}"
-
-
-def split_for_sms(parts: list[str]) -> list[str]:
-    """Join reply parts into as few messages as Twilio allows, keeping their order."""
-    messages: list[str] = []
-    for part in parts:
-        part = part[:MAX_BODY]
-        if messages and len(messages[-1]) + 2 + len(part) <= MAX_BODY:
-            messages[-1] += "\n\n" + part
-        else:
-            messages.append(part)
-    return messages
 
 
 CaseListener = Callable[[Session, Case, str], None]
@@ -292,27 +269,3 @@ class Hotline:
             ref = new_ref()
             if session.exec(select(Case.id).where(Case.ref == ref)).first() is None:
                 return ref
-
-
-def erase_contact(session: Session, contact: Contact) -> None:
-    """Delete every row about one number: messages, cases, conversation, contact."""
-    conversation_ids = list(
-        session.exec(select(Conversation.id).where(Conversation.contact_id == contact.id)).all()
-    )
-    if conversation_ids:
-        for hook in ERASE_HOOKS:
-            hook(session, conversation_ids)
-        session.execute(
-            update(Message)
-            .where(Message.conversation_id.in_(conversation_ids))
-            .values(in_reply_to=None)
-        )
-        session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-        session.execute(delete(Case).where(Case.conversation_id.in_(conversation_ids)))
-        session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
-    session.execute(delete(Contact).where(Contact.id == contact.id))
-
-
-# Other modules that keep rows about a conversation (outbox, case notes, audit) register a
-# function here so DELETE erases those rows too.
-ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from ..service import ERASE_HOOKS
+from ..erasure import ERASE_HOOKS
 from .desk import Desk
 from .purge import erase_conversations
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from .. import outbox
-from ..service import MAX_BODY
+from ..conversation.sms import MAX_BODY
 from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.models import Case, Contact, Conversation
 from . import dispatch

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..storage.models import Case, utcnow
+from ..storage.models import Case, aware, utcnow
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -62,8 +62,3 @@ class Desk:
         """The English name of a conversation language, as the inbox and SMS show it."""
         locale = self.hotline.catalog.locales.get(code or "en")
         return locale.name if locale else (code or "?")
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

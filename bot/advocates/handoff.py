@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from .. import outbox
 from ..storage.advocates import Advocate, Handoff
-from ..storage.models import Case
+from ..storage.models import Case, aware
 from . import dispatch, roster, texts
-from .desk import Desk, aware
+from .desk import Desk
 from .timeline import add_event
 
 log = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ from sqlmodel import Session, select
 
 from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.db import transaction
-from ..storage.models import Case, Message
+from ..storage.models import Case, Message, aware
 from . import audit, casework, roster
 from .auth import client_address
-from .desk import Desk, aware
+from .desk import Desk
 from .summary import summarize
 from .timeline import events_of
 

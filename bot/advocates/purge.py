@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, func, or_, update
 from sqlmodel import Session, select
 
-from ..service import OPEN, erase_contact
+from ..erasure import erase_contact
 from ..storage.advocates import (
     AdvocateCommand,
     CaseEvent,
@@ -24,7 +24,7 @@ from ..storage.advocates import (
     LoginAttempt,
     RetentionCount,
 )
-from ..storage.models import Case, Contact, Conversation, Message, OutboxMessage
+from ..storage.models import OPEN, Case, Contact, Conversation, Message, OutboxMessage
 
 log = logging.getLogger(__name__)
 LOGIN_ATTEMPTS_KEPT = timedelta(days=1)

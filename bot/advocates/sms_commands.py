@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from ..service import InboundMessage, InboundResult, phone_of
+from ..addresses import phone_of
+from ..service import InboundMessage, InboundResult
 from ..storage.advocates import Advocate, AdvocateCommand
 from . import audit, casework, roster, texts
 from .desk import Desk

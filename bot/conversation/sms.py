@@ -1,4 +1,4 @@
-"""SMS encoding and segment calculator.
+"""SMS encoding and segment calculator; the longest body Twilio takes, and joining replies.
 
 A pure-Python port of Twilio's own calculator, the npm package
 ``sms-segments-calculator`` 1.3.0 (github.com/TwilioDevEd/message-segment-calculator),
@@ -30,10 +30,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["GSM7", "UCS2", "SegmentInfo", "segment_info", "smart_encode"]
+__all__ = [
+    "GSM7", "MAX_BODY", "UCS2", "SegmentInfo", "segment_info", "smart_encode", "split_for_sms"
+]
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
+MAX_BODY = 1600  # Twilio's limit for one message, in characters
 
 _SEGMENT_BITS = 1120  # 140 octets
 _UDH_BITS = 48  # 6-octet user data header on every part of a multi-part message
@@ -83,6 +86,18 @@ def segment_info(text: str, smart_encoding: bool = True) -> SegmentInfo:
     sizes = [16 if c in septets else 16 * _utf16_len(c) for c in clusters]
     unicode_chars = tuple(dict.fromkeys(c for c in clusters if c not in septets))
     return SegmentInfo(UCS2, _count_segments(sizes), len(clusters), unicode_chars)
+
+
+def split_for_sms(parts: list[str]) -> list[str]:
+    """Join reply parts into as few messages as Twilio allows, keeping their order."""
+    messages: list[str] = []
+    for part in parts:
+        part = part[:MAX_BODY]
+        if messages and len(messages[-1]) + 2 + len(part) <= MAX_BODY:
+            messages[-1] += "\n\n" + part
+        else:
+            messages.append(part)
+    return messages
 
 
 def _utf16_len(text: str) -> int:

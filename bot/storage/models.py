@@ -16,6 +16,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Contact(SQLModel, table=True):
     """A phone number that has texted the hotline, found by its keyed hash."""
 
@@ -79,6 +84,9 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+
+
+OPEN = ("new", "claimed")  # a case's statuses until it is closed
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -9,8 +9,7 @@ from ..config import Settings
 from ..conversation.flows import Flow, State
 from ..conversation.formats import format_date_long
 from ..conversation.i18n import SOURCE, Catalog
-from ..conversation.sms import GSM7, UCS2, segment_info
-from ..service import split_for_sms
+from ..conversation.sms import GSM7, UCS2, segment_info, split_for_sms
 from .check import Report
 from .source import MISSING, STALE, TRANSLATED, UNSTAMPED, UNTRANSLATED, key_status
 

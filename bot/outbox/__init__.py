@@ -1,0 +1,25 @@
+"""Outbound messages: the queue producers write to, status callbacks, transports, the worker."""
+
+from .policy import Policy, backoff, policy_from_settings
+from .queue import enqueue, failed_for_case, listing, summary
+from .status import FAILED, FAILURE_LISTENERS, STATUS_RANK, reason_for, record_status
+from .transports import (
+    Accepted,
+    ConsoleTransport,
+    HotlineHttpClient,
+    Outgoing,
+    SendError,
+    Transport,
+    TwilioTransport,
+    transport_for,
+)
+from .worker import Worker, init_app, start_worker_thread, worker_for
+
+__all__ = [
+    "enqueue", "failed_for_case", "listing", "summary",
+    "FAILED", "FAILURE_LISTENERS", "STATUS_RANK", "reason_for", "record_status",
+    "Accepted", "ConsoleTransport", "HotlineHttpClient", "Outgoing", "SendError", "Transport",
+    "TwilioTransport", "transport_for",
+    "Policy", "backoff", "policy_from_settings",
+    "Worker", "init_app", "start_worker_thread", "worker_for",
+]

@@ -1,0 +1,169 @@
+"""Which rows a worker holds: claiming due ones under a lease, giving them back, taking over."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ..addresses import phone_of
+from ..storage import crypto
+from ..storage.models import Contact, OutboxMessage
+from .status import OUTBOX, TRANSCRIPT, WAITING
+
+HOST = socket.gethostname()[:40]
+
+
+def holder_name() -> str:
+    """A new worker's name, as the rows it holds record it: this machine, this process, a tag."""
+    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def claim(
+    session: Session, holder: str, now: datetime, deadline: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Take up to `limit` due rows for `holder` until `deadline`, oldest due first.
+
+    Rows another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+    """
+    ids = list(
+        session.exec(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status.in_(WAITING),
+                OutboxMessage.next_attempt_at <= now,
+                ~_blocked(),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessage)  # type: ignore[arg-type]
+        ).all()
+    )
+    if not ids:
+        return []
+    connection = session.connection()
+    mine = OUTBOX.c.id.in_(ids)
+    # Still "sending" after its lease: a worker died holding it, perhaps mid-send.
+    connection.execute(
+        update(OUTBOX)
+        .where(mine, OUTBOX.c.status == "sending", OUTBOX.c.unconfirmed_at.is_(None))
+        .values(unconfirmed_at=OUTBOX.c.updated_at)
+    )
+    connection.execute(
+        update(OUTBOX)
+        .where(mine)
+        .values(status="sending", claimed_by=holder, next_attempt_at=deadline, updated_at=now)
+    )
+    connection.execute(
+        update(TRANSCRIPT)
+        .where(TRANSCRIPT.c.id.in_(select(OUTBOX.c.message_id).where(mine)))
+        .values(status="sending", updated_at=now)
+    )
+    return list(
+        session.exec(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def opted_out(session: Session, rows: list[OutboxMessage]) -> set[int]:
+    """The ids of those rows whose recipient has opted out (replied STOP)."""
+    keys = crypto.current()
+    by_hash: dict[str, list[int]] = {}
+    for row in rows:
+        for value in keys.lookup_hashes(phone_of(row.to)):
+            by_hash.setdefault(value, []).append(row.id)  # type: ignore[arg-type]
+    found = session.exec(
+        select(Contact.phone_hash).where(Contact.opted_out, Contact.phone_hash.in_(list(by_hash)))
+    ).all()
+    return {row_id for value in found for row_id in by_hash[value]}
+
+
+def release(session: Session, ids: list[int], holder: str, now: datetime) -> None:
+    """Make rows that `holder` claimed but did not try pending again, due now."""
+    # Outbox rows first, transcript rows second: the order every writer here locks in.
+    connection = session.connection()
+    released = connection.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(ids),
+            OUTBOX.c.claimed_by == holder,
+            OUTBOX.c.status == "sending",
+        )
+        .values(status="pending", claimed_by=None, next_attempt_at=now, updated_at=now)
+        .returning(OUTBOX.c.message_id)
+    ).scalars()
+    message_ids = [message_id for message_id in released if message_id is not None]
+    if message_ids:
+        connection.execute(
+            update(TRANSCRIPT)
+            .where(TRANSCRIPT.c.id.in_(message_ids))
+            .values(status="queued", updated_at=now)
+        )
+
+
+def dead_holders(session: Session) -> list[str]:
+    """Workers of this machine that hold rows but are no longer running."""
+    holders = session.exec(
+        select(OutboxMessage.claimed_by)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.is_not(None))
+        .distinct()
+    ).all()
+    return [holder for holder in holders if _gone(holder)]
+
+
+def take_over(session: Session, holders: list[str], now: datetime) -> int:
+    """Make the rows those workers held due now; they stay "sending" (looked for at Twilio)."""
+    result = session.connection().execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_by.in_(holders))
+        .values(next_attempt_at=now)
+    )
+    return result.rowcount  # type: ignore[no-any-return]
+
+
+def next_times(session: Session) -> tuple[datetime | None, datetime | None]:
+    """When the first pending row falls due, and when the first held lease ends (None: none)."""
+    due = session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == "pending", ~_blocked()
+        )
+    ).one()
+    held = session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "sending")
+    ).one()
+    return due, held
+
+
+def _gone(holder: str | None) -> bool:
+    """True when `holder` names a worker process of this machine that no longer exists."""
+    host, _, rest = (holder or "").partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != HOST or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, run by someone else
+    return False
+
+
+def _blocked():  # type: ignore[no-untyped-def]
+    """An older message to the same recipient is still waiting: keep their order."""
+    older = aliased(OutboxMessage)
+    return (
+        select(older.id)
+        .where(
+            older.to_hash == OutboxMessage.to_hash,
+            older.id < OutboxMessage.id,
+            older.status.in_(WAITING),
+        )
+        .exists()
+    )

@@ -1,0 +1,136 @@
+"""The outbox's one door for producers (enqueue, in the caller's transaction), and reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ..addresses import channel_of, phone_of
+from ..erasure import ERASE_HOOKS
+from ..storage import crypto
+from ..storage.models import Case, Message, OutboxMessage, aware, utcnow
+from .status import FAILED
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: str,
+    kind: str,
+    body: str | None = None,
+    conversation_id: int | None = None,
+    case_id: int | None = None,
+    author: str = "bot",
+    content_sid: str | None = None,
+    content_variables: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """Queue one message in the current transaction; it is sent only if the transaction commits.
+
+    `to` is a Twilio address ("+1555…" or "whatsapp:+1555…"); the message goes out on that
+    channel. A message to a family (conversation_id given) also appears in their transcript.
+    `content_variables` without `content_sid` fill the WhatsApp template used when the
+    24-hour window has closed (default: {"1": the hotline's name}).
+    """
+    now = utcnow()
+    channel = channel_of(to)
+    message_id = None
+    if conversation_id is not None:
+        transcript = Message(
+            conversation_id=conversation_id,
+            direction="out",
+            channel=channel,
+            author=author,
+            body=body,
+            status="queued",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(transcript)
+        session.flush()
+        message_id = transcript.id
+    row = OutboxMessage(
+        kind=kind,
+        channel=channel,
+        to=to,
+        to_hash=crypto.current().lookup_hash(phone_of(to)),
+        body=body,
+        content_sid=content_sid,
+        content_variables=content_variables,
+        conversation_id=conversation_id,
+        message_id=message_id,
+        case_id=case_id,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def failed_for_case(session: Session, case_id: int) -> list[OutboxMessage]:
+    """Messages for or about a case that did not reach their recipient as written, oldest first.
+
+    Failed, undelivered and needing a template, and those replaced by the WhatsApp template;
+    `status`, `error_code` and `error` (a reason without numbers or bodies) say why.
+    """
+    about = OutboxMessage.case_id == case_id
+    case = session.get(Case, case_id)
+    if case is not None:
+        about = or_(about, OutboxMessage.conversation_id == case.conversation_id)
+    query = (
+        select(OutboxMessage)
+        .where(about, or_(OutboxMessage.status.in_(FAILED), OutboxMessage.template_fallback))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return list(session.exec(query).all())
+
+
+def _erase(session: Session, conversation_ids: list[int]) -> None:
+    """DELETE erases what was queued for or about the family too."""
+    messages = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+    cases = select(Case.id).where(Case.conversation_id.in_(conversation_ids))
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                OutboxMessage.conversation_id.in_(conversation_ids),
+                OutboxMessage.message_id.in_(messages),
+                OutboxMessage.case_id.in_(cases),
+            )
+        )
+    )
+
+
+ERASE_HOOKS.append(_erase)
+
+
+# --------------------------------------------------------------------------- reading it
+def summary(db: Engine) -> dict[str, int]:
+    """How many outbox rows are in each status."""
+    with Session(db) as session:
+        rows = session.exec(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    return {status: count for status, count in rows}
+
+
+LISTED = ("id", "kind", "channel", "status", "attempts", "error_code", "error", "case_id",
+          "created_at")
+
+
+def listing(db: Engine, statuses: Iterable[str] | None = None, limit: int = 50) -> list[dict]:
+    """Recent outbox rows without personal data (no number, no body): `hotline outbox list`."""
+    columns = [getattr(OutboxMessage, name) for name in LISTED]
+    query = select(*columns).order_by(OutboxMessage.id.desc()).limit(limit)
+    if statuses:
+        query = query.where(OutboxMessage.status.in_(list(statuses)))
+    with Session(db) as session:
+        rows = [dict(zip(LISTED, values, strict=True)) for values in session.exec(query)]
+    for row in rows:
+        row["created_at"] = aware(row["created_at"]).isoformat()  # type: ignore[union-attr]
+    return rows
+

@@ -1,0 +1,209 @@
+"""How a message leaves: Outgoing, Accepted, SendError; Twilio's transport, the console's."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import click
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from ..conversation.sms import segment_info
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as handed to a transport: the fields of Twilio's Messages resource."""
+
+    outbox_id: int
+    kind: str
+    channel: str
+    to: str
+    body: str | None
+    from_: str | None = None
+    messaging_service_sid: str | None = None
+    content_sid: str | None = None
+    content_variables: str | None = None  # JSON
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A transport took the message: Twilio's sid, and our status for it."""
+
+    sid: str | None
+    status: str = "sent"
+
+
+class SendError(Exception):
+    """A send that did not go through; `ambiguous` when it may have reached Twilio anyway."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        http_status: int | None = None,
+        code: int | None = None,
+        ambiguous: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.http_status = http_status
+        self.code = code
+        self.ambiguous = ambiguous
+
+    @property
+    def retryable(self) -> bool:
+        """Network trouble, timeouts, 5xx, 429, and 401 (credentials an operator can fix)."""
+        status = self.http_status
+        return status is None or status >= 500 or status in (401, 429)
+
+
+class Transport(Protocol):
+    def send(self, message: Outgoing) -> Accepted: ...
+
+    def find(self, message: Outgoing, since: datetime) -> list[str]: ...
+
+
+_TWILIO_HOST = re.compile(r"^https://(?:[a-z0-9-]+\.)*twilio\.com(?::\d+)?", re.IGNORECASE)
+
+
+class HotlineHttpClient(TwilioHttpClient):
+    """Twilio's HTTP client with a timeout, quiet logs, and an optional other API host.
+
+    `base_url` (TWILIO_API_BASE_URL) replaces https://*.twilio.com in every request, for the
+    fake Twilio server in tests and benchmarks. Nothing is logged: URLs and answers carry
+    phone numbers.
+    """
+
+    def __init__(self, base_url: str = "", timeout: float = 15.0) -> None:
+        super().__init__(pool_connections=True, timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+        # requests reads the proxy settings from the environment on every request, a good
+        # share of a send's cost: read them once (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE).
+        target = self.base_url or "https://api.twilio.com"
+        self.proxy = requests.utils.get_environ_proxies(target)
+        self.session.trust_env = False  # type: ignore[union-attr]
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.session.verify = bundle  # type: ignore[union-attr]
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        if self.base_url:
+            url = _TWILIO_HOST.sub(self.base_url, url, count=1)
+        return super().request(method, url, *args, **kwargs)
+
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        pass
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        pass
+
+
+def _connect_failed(exc: requests.RequestException) -> bool:
+    """True when the request certainly never reached the server."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    text = repr(exc.args[0]) if exc.args else ""
+    return isinstance(exc, requests.ConnectionError) and (
+        "NewConnectionError" in text or "NameResolutionError" in text
+    )
+
+
+class TwilioTransport:
+    """Sends through the twilio SDK's Client.messages.create: one client and session per worker."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def send(self, message: Outgoing) -> Accepted:
+        params: dict[str, Any] = {"to": message.to}
+        for name in ("body", "from_", "messaging_service_sid", "content_sid",
+                     "content_variables", "status_callback"):
+            value = getattr(message, name)
+            if value:
+                params[name] = value
+        try:
+            created = self.client.messages.create(**params)
+        except TwilioRestException as exc:
+            raise SendError(
+                f"Twilio answered {exc.status}", http_status=exc.status, code=exc.code
+            ) from None
+        except requests.RequestException as exc:
+            timeout = isinstance(exc, requests.Timeout) and not isinstance(
+                exc, requests.ConnectTimeout
+            )
+            raise SendError(
+                "timed out" if timeout else "network error", ambiguous=not _connect_failed(exc)
+            ) from None
+        except Exception as exc:  # an unreadable answer: Twilio may have taken the message
+            raise SendError(f"unexpected {type(exc).__name__}", ambiguous=True) from None
+        return Accepted(created.sid)
+
+    def find(self, message: Outgoing, since: datetime) -> list[str]:
+        """Sids of messages Twilio holds that match this one, sent since `since`, oldest first."""
+        if not message.body:
+            return []  # a template's text is Twilio's; nothing to recognise it by
+        try:
+            found = self.client.messages.list(to=message.to, limit=50)
+        except TwilioRestException as exc:
+            raise SendError(
+                f"Twilio answered {exc.status}", http_status=exc.status, code=exc.code
+            ) from None
+        except requests.RequestException:
+            raise SendError("network error while checking", ambiguous=True) from None
+        sids = []
+        for item in found:
+            created = item.date_created
+            if created is not None and created < since:
+                continue
+            if item.body != message.body or not str(item.direction or "").startswith("outbound"):
+                continue
+            if message.from_ and item.from_ and item.from_ != message.from_:
+                continue
+            sids.append((created or since, item.sid))
+        return [sid for _, sid in sorted(sids)]
+
+
+class ConsoleTransport:
+    """Development without a Twilio account: say what would be sent, send nothing."""
+
+    def __init__(self, echo: Callable[[str], None] = click.echo, show_bodies: bool = False):
+        self.echo = echo
+        self.show_bodies = show_bodies
+
+    def send(self, message: Outgoing) -> Accepted:
+        if message.body:
+            info = segment_info(message.body, smart_encoding=False)
+            size = f"{info.segments} segment{'s' if info.segments != 1 else ''}, {info.encoding}"
+        else:
+            size = "template"
+        line = (
+            f"[outbox] would send message {message.outbox_id} ({message.kind}, "
+            f"{message.channel}, {size}): no Twilio account is configured"
+        )
+        if self.show_bodies:
+            line += f"\n         to {message.to}: {message.body or message.content_sid}"
+        self.echo(line)
+        return Accepted(None, "console")
+
+    def find(self, message: Outgoing, since: datetime) -> list[str]:
+        return []
+
+
+def transport_for(
+    settings: Any, *, echo: Callable[[str], None] = click.echo, show_bodies: bool = False
+) -> Transport:
+    """Twilio when an account is configured, else the console."""
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        http = HotlineHttpClient(settings.twilio_api_base_url, timeout=settings.send_timeout)
+        client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+        return TwilioTransport(client)
+    return ConsoleTransport(echo=echo, show_bodies=show_bodies)

@@ -17,7 +17,7 @@ from .addresses import channel_of, phone_of
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
 from .conversation.sms import split_for_sms
-from .erasure import erase_contact
+from .erasure import erase_contact, forget_conversation
 from .storage import crypto
 from .storage.db import is_postgres, write_lock
 from .storage.inbound import InboundStore
@@ -134,7 +134,7 @@ class Hotline:
             )
             result = self.engine.step(snapshot, inbound)
             context: dict[str, object] = {}
-            if result.effects and self._apply_effects(conn, row, result, context):
+            if result.effects and self._apply_effects(conn, row, result, context, inbound_id):
                 log.info("conversation erased on request")
                 return InboundResult(self._render(result, context), None)
             replies = self._render(result, context)
@@ -172,14 +172,16 @@ class Hotline:
         finally:
             session.close()
 
-    def _apply_effects(self, conn: Connection, row, result, context: dict[str, object]) -> bool:  # type: ignore[no-untyped-def]
+    def _apply_effects(  # type: ignore[no-untyped-def]
+        self, conn: Connection, row, result, context: dict[str, object], inbound_id: int
+    ) -> bool:
         """Carry out the engine's effects with the ORM, in the same transaction."""
         session = Session(bind=conn)
         try:
             contact = session.get(Contact, row.contact_id)
             conversation = session.get(Conversation, row.id)
             for effect in result.effects:
-                if self._apply(session, effect, contact, conversation, result, context):
+                if self._apply(session, effect, contact, conversation, result, context, inbound_id):
                     session.flush()
                     return True
             session.flush()
@@ -200,6 +202,7 @@ class Hotline:
         conversation: Conversation,
         result,  # type: ignore[no-untyped-def]
         context: dict[str, object],
+        inbound_id: int,
     ) -> bool:
         """Carry out one effect; True when the conversation was erased."""
         if effect.kind == "open_case":
@@ -221,10 +224,26 @@ class Hotline:
             if case is not None:
                 for listener in self.case_listeners:
                     listener(session, case, "relay")
+        elif effect.kind == "case_answers":
+            self.update_answers(session, conversation, result.snapshot)
+        elif effect.kind == "forget":
+            forget_conversation(session, conversation.id, keep_message=inbound_id)
+            log.info("conversation forgotten: no consent")
         elif effect.kind == "erase":
             erase_contact(session, contact)
             return True
         return False
+
+    def update_answers(
+        self, session: Session, conversation: Conversation, snapshot: Snapshot
+    ) -> None:
+        """An urgent case already with the advocates gets each answer as it arrives."""
+        case = self.open_case_of(session, conversation.id)
+        if case is None or case.kind != "intake":
+            return
+        case.answers = dict(snapshot.answers)
+        case.updated_at = utcnow()
+        session.add(case)
 
     def open_case_of(self, session: Session, conversation_id: int) -> Case | None:
         return session.exec(

@@ -12,8 +12,8 @@ from tests.conftest import ROOT
 
 MAX_GRADE = 6.0
 # Word lists, labels and keywords are not sentences; a grade means nothing for them.
-NOT_PROSE = re.compile(r"(^keywords\.|words$|\.label$|^common\.(yes|no|unsure)$|^review\.(send|edit)$|"
-                       r"^resume\.(continue|restart)$)")
+NOT_PROSE = re.compile(r"(^keywords\.|words$|\.label$|^common\.(yes|no|unsure)$|"
+                       r"^review\.(send|edit)$|^resume\.(continue|restart)$)")
 
 
 def prose(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Messages that state law or policy carry review dates, and the check warns before they go stale."""
+"""Messages that state law or policy carry review dates; the check warns before they go stale."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ def test_policy_older_than_the_allowed_age_is_warned_with_its_line() -> None:
 def test_the_command_reads_the_allowed_age_from_the_setting(tmp_path: Path) -> None:
     folder = _copy_locales(tmp_path)
     line = marked_text_line(folder / "en.yaml", "pd.part5:") + 1
-    replace_in(folder / "en.yaml", 'reviewed: "2026-12-02"\n    as_of: "2026-12"\n    sources: "Laken',
-               'reviewed: "2025-01-15"\n    as_of: "2026-12"\n    sources: "Laken')
+    before = 'reviewed: "2026-12-02"\n    as_of: "2026-12"\n    sources: "Laken'
+    replace_in(folder / "en.yaml", before, before.replace("2026-12-02", "2025-01-15"))
     env = {"HOTLINE_LOCALES_DIR": str(folder), "HOTLINE_FLOWS_DIR": str(FLOWS)}
     result = CliRunner().invoke(main, ["locales", "check"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -456,7 +456,9 @@ class _Turn:
 
     def is_a_choice(self, state: State) -> bool:
         """"Not sure" is an option of some questions, and a way to skip others."""
-        return bool(state.choices) and match_choice(self.text, self.choice_options(state)) is not None
+        if not state.choices:
+            return False
+        return match_choice(self.text, self.choice_options(state)) is not None
 
     def misunderstood(self, state: State) -> None:
         count = self.snap.data.get("misunderstood", 0) + 1

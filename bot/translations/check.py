@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +41,10 @@ GLOBAL_KEYWORDS = tuple(k for k in KEYWORDS if k not in ("stop", "start"))
 
 # Keys the engine reads as comma-separated words to match, never sends as a message.
 _WORD_LIST_KEYS = frozenset(
-    {"common.yes", "common.no", "common.unsure", "review.send", "review.edit", "resume.continue", "resume.restart"}
+    {
+        "common.yes", "common.no", "common.unsure", "review.send", "review.edit",
+        "resume.continue", "resume.restart",
+    }
 )
 
 

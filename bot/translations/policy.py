@@ -54,14 +54,18 @@ def read_policy(en: LocaleFile) -> tuple[list[PolicyEntry], list[PolicyProblem]]
         line = section.line_of(key)
         key = str(key)
         if key not in en.locale.messages:
-            problems.append(PolicyProblem(line, key, "policy: names a message en.yaml does not have"))
+            problems.append(
+                PolicyProblem(line, key, "policy: names a message en.yaml does not have")
+            )
             continue
         if not isinstance(raw, LineDict):
             problems.append(PolicyProblem(line, key, _MAPPING))
             continue
         for name in sorted(set(raw) - FIELDS):
             problems.append(
-                PolicyProblem(raw.line_of(name), key, f"unknown field '{name}' (use reviewed, as_of, sources)")
+                PolicyProblem(
+                    raw.line_of(name), key, f"unknown field '{name}' (use reviewed, as_of, sources)"
+                )
             )
         reviewed = _date(raw.get("reviewed"))
         if reviewed is None:

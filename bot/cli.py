@@ -408,29 +408,13 @@ def advocate_add(
 @with_appcontext
 def advocate_list(as_json: bool) -> None:
     """List advocates: role, languages, on-call hours, and who is on call now."""
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
     from .advocates import roster
-    from .storage.advocates import Advocate
 
     desk = _desk()
     with Session(_hotline().db) as session:
-        now_on_call = {a.id for a in roster.on_call(session, desk.local(desk.now()))}
-        rows = [
-            {
-                "id": a.id,
-                "name": a.name,
-                "role": a.role,
-                "email": a.email,
-                "phone": "…" + a.phone[-4:],
-                "languages": a.languages,
-                "active": a.active,
-                "hours": "always" if a.always_on
-                else [str(w) for w in roster.windows_of(session, a.id or 0)],
-                "on_call_now": a.active and a.id in now_on_call,
-            }
-            for a in session.exec(select(Advocate).order_by(Advocate.id)).all()
-        ]
+        rows = roster.listing(session, desk.local(desk.now()))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -506,8 +490,7 @@ def advocate_password(ident: str, password_stdin: bool) -> None:
         raise click.UsageError(str(exc)) from None
     with transaction(_hotline().db) as session:
         found = _find_advocate(session, ident)
-        found.password_hash = password_hash
-        session.add(found)
+        roster.set_password_hash(session, found, password_hash)
         click.echo(f"advocate {found.id}: password changed")
 
 

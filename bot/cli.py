@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -13,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .config import ConfigError
+from .config import ConfigError, content_dirs
 
 
 def _create_app() -> Flask:
@@ -165,16 +164,6 @@ def flows_check() -> None:
 
 
 # --------------------------------------------------------------------------- locales
-def _content_dirs() -> tuple[Path, Path]:
-    """The locales and flows folders, as the app would use them, without starting the app."""
-    from .config import Settings
-
-    defaults = Settings()
-    locales_dir = os.environ.get("HOTLINE_LOCALES_DIR", "").strip() or defaults.locales_dir
-    flows_dir = os.environ.get("HOTLINE_FLOWS_DIR", "").strip() or defaults.flows_dir
-    return Path(locales_dir), Path(flows_dir)
-
-
 @main.group()
 def locales() -> None:
     """Translations in locales/: check, stats, new languages, PO/XLIFF exchange."""
@@ -188,7 +177,7 @@ def locales_check(as_json: bool, show_messages: bool) -> None:
     """Check every locale file; exit 1 when there are errors (CI runs this)."""
     from .translations.check import check_locales
 
-    locales_dir, flows_dir = _content_dirs()
+    locales_dir, flows_dir = content_dirs()
     report = check_locales(locales_dir, flows_dir)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -213,7 +202,7 @@ def locales_stats(as_json: bool) -> None:
     from .translations.check import check_locales
     from .translations.stats import format_stats, locale_stats
 
-    locales_dir, flows_dir = _content_dirs()
+    locales_dir, flows_dir = content_dirs()
     report = check_locales(locales_dir, flows_dir)
     rows = locale_stats(report)
     if as_json:
@@ -232,23 +221,18 @@ def locales_stats(as_json: bool) -> None:
 def locales_new(code: str, name: str | None, native: str | None, direction: str | None) -> None:
     """Start locales/CODE.yaml with every key in English, none marked translated."""
     from .translations.exchange import ExchangeError, valid_code
-    from .translations.writer import default_header, scaffold
+    from .translations.writer import WriterError, new_locale
 
-    locales_dir, _ = _content_dirs()
+    locales_dir, _ = content_dirs()
     try:
         valid_code(code)
     except ExchangeError as exc:
         raise click.BadParameter(str(exc)) from None
-    path = locales_dir / f"{code}.yaml"
-    if path.exists():
-        raise click.ClickException(f"{path} already exists: edit it, or delete it first")
-    header = default_header(code)
-    header.name = name or header.name
-    header.native = native or header.native
-    header.direction = direction or header.direction
-    english = _load_english(locales_dir)
-    path.write_text(scaffold(english, header), encoding="utf-8")
-    click.echo(f"wrote {_shown(path)}: {len(english.locale.messages)} keys to translate")
+    try:
+        path, keys = new_locale(locales_dir, code, name=name, native=native, direction=direction)
+    except (WriterError, _content_error()) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {_shown(path)}: {keys} keys to translate")
     click.echo(f"Next: translate it, then run `hotline locales stamp {code}` and "
                "`hotline locales check`.")
 
@@ -258,18 +242,11 @@ def locales_new(code: str, name: str | None, native: str | None, direction: str 
 @click.argument("keys", nargs=-1)
 def locales_stamp(code: str, keys: tuple[str, ...]) -> None:
     """Record that KEYS of CODE now follow today's English (default: every new translation)."""
-    from .translations.writer import stamp
+    from .translations.writer import stamp_locale
 
-    locales_dir, _ = _content_dirs()
-    path = locales_dir / f"{code}.yaml"
-    if not path.exists():
-        raise click.ClickException(f"no locale file {_shown(path)}")
-    english = _load_english(locales_dir)
-    unknown = [k for k in keys if k not in english.locale.messages]
-    if unknown:
-        raise click.ClickException(f"not keys of the English file: {', '.join(unknown)}")
+    locales_dir, _ = content_dirs()
     try:
-        done = stamp(english, path, list(keys))
+        path, done = stamp_locale(locales_dir, code, list(keys))
     except (ValueError, _content_error()) as exc:
         raise click.ClickException(str(exc)) from None
     listed = f": {', '.join(done)}" if done else ""
@@ -286,7 +263,7 @@ def locales_export(code: str, fmt: str, output: Path | None) -> None:
     """Write a locale as PO or XLIFF for Weblate, Crowdin or Poedit."""
     from .translations.exchange import ExchangeError, export_locale
 
-    locales_dir, _ = _content_dirs()
+    locales_dir, _ = content_dirs()
     try:
         data = export_locale(locales_dir, code, fmt)
     except (ExchangeError, _content_error()) as exc:
@@ -306,7 +283,7 @@ def locales_import(file: Path, code: str | None) -> None:
     from .translations.check import check_locales
     from .translations.exchange import ExchangeError, import_file
 
-    locales_dir, flows_dir = _content_dirs()
+    locales_dir, flows_dir = content_dirs()
     try:
         result = import_file(locales_dir, file, code)
     except (ExchangeError, _content_error()) as exc:
@@ -327,15 +304,6 @@ def _content_error() -> type[Exception]:
     from .conversation.yamlfile import ContentError
 
     return ContentError
-
-
-def _load_english(locales_dir: Path):  # type: ignore[no-untyped-def]
-    from .translations.source import load_locale_file
-
-    try:
-        return load_locale_file(locales_dir / "en.yaml")
-    except _content_error() as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _shown(path: Path) -> str:

@@ -143,6 +143,18 @@ def load_settings(
     return settings
 
 
+def content_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, Path]:
+    """The locales and flows folders, as the app would use them, without the other settings.
+
+    The translators' commands need no database, no keys and no Twilio account.
+    """
+    environ = os.environ if environ is None else environ
+    defaults = Settings()
+    locales_dir = environ.get("HOTLINE_LOCALES_DIR", "").strip() or defaults.locales_dir
+    flows_dir = environ.get("HOTLINE_FLOWS_DIR", "").strip() or defaults.flows_dir
+    return Path(locales_dir), Path(flows_dir)
+
+
 def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..storage.models import Case, aware, utcnow
+from ..storage.clock import aware, utcnow
+from ..storage.models import Case
 
 if TYPE_CHECKING:
     from ..config import Settings

@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 
 from .. import outbox
 from ..storage.advocates import Advocate, Handoff
-from ..storage.models import Case, aware
+from ..storage.clock import aware
+from ..storage.models import Case
 from . import dispatch, roster, texts
 from .desk import Desk
 from .timeline import add_event

@@ -26,8 +26,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ..storage.advocates import Advocate, CaseNote, Handoff
+from ..storage.clock import aware
 from ..storage.db import transaction
-from ..storage.models import Case, Message, aware
+from ..storage.models import Case, Message
 from . import audit, casework, roster
 from .auth import client_address
 from .desk import Desk

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -256,6 +257,35 @@ def on_call(session: Session, moment: datetime) -> list[Advocate]:
         a for a in advocates
         if a.always_on or any(w.covers(moment) for w in windows.get(a.id or 0, []))
     ]
+
+
+def listing(session: Session, moment: datetime) -> list[dict[str, Any]]:
+    """Every advocate as an operator sees them: role, languages, hours, on call at a local time.
+
+    The phone number is shown by its last four digits only.
+    """
+    now_on_call = {a.id for a in on_call(session, moment)}
+    return [
+        {
+            "id": a.id,
+            "name": a.name,
+            "role": a.role,
+            "email": a.email,
+            "phone": "…" + a.phone[-4:],
+            "languages": a.languages,
+            "active": a.active,
+            "hours": "always" if a.always_on
+            else [str(w) for w in windows_of(session, a.id or 0)],
+            "on_call_now": a.active and a.id in now_on_call,
+        }
+        for a in session.exec(select(Advocate).order_by(Advocate.id)).all()
+    ]
+
+
+def set_password_hash(session: Session, advocate: Advocate, password_hash: str) -> None:
+    """Replace an advocate's password (made with hash_password): their open sessions end."""
+    advocate.password_hash = password_hash
+    session.add(advocate)
 
 
 def deactivate(session: Session, advocate: Advocate) -> None:

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from ..addresses import channel_of, phone_of
 from ..erasure import ERASE_HOOKS
 from ..storage import crypto
-from ..storage.models import Case, Message, OutboxMessage, aware, utcnow
+from ..storage.clock import aware, utcnow
+from ..storage.models import Case, Message, OutboxMessage
 from .status import FAILED
 
 

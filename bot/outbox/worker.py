@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from ..storage.clock import aware, utcnow
 from ..storage.db import is_postgres, write_lock
-from ..storage.models import OutboxMessage, OutboxSender, aware, utcnow
+from ..storage.models import OutboxMessage, OutboxSender
 from . import claims
 from .policy import Policy, Sender, backoff, policy_from_settings
 from .status import (

@@ -1,0 +1,7 @@
+"""The database: SQLModel tables, encrypted columns, sessions and locking, migrations.
+
+Importing any part of it registers every table with `SQLModel.metadata`, which the
+migrations and the tests read: the advocates' tables name the others in their foreign keys.
+"""
+
+from . import advocates, models  # noqa: F401

@@ -1,6 +1,7 @@
 """The advocates' tables: accounts, on-call windows, handoffs, timeline, notes, audit, retention.
 
-Imported at the end of models.py so that migrations and `SQLModel.metadata` see these tables.
+Their foreign keys name the tables of models.py ("cases.id"): bot/storage/__init__.py imports
+both modules, so `SQLModel.metadata` always holds every table.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from .clock import utcnow
 from .crypto import EncryptedJSON, EncryptedText
-from .models import utcnow
 
 ROLES = ("advocate", "admin")
 

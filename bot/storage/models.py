@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from .clock import utcnow
 from .crypto import EncryptedJSON, EncryptedText
-
-
-def utcnow() -> datetime:
-    """Aware UTC: SQLModel stores timestamps in UTC on SQLite and PostgreSQL alike."""
-    return datetime.now(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Contact(SQLModel, table=True):
@@ -136,8 +127,3 @@ class OutboxSender(SQLModel, table=True):
 
     sender: str = Field(primary_key=True, max_length=80)  # "+1555…", "whatsapp:+1555…", "MG…"
     next_at: datetime = Field(default_factory=utcnow)
-
-
-# The advocates' tables live in their own module; importing it here registers them with
-# SQLModel.metadata, which the migrations and the tests read.
-from . import advocates as _advocates  # noqa: E402,F401

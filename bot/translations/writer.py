@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..conversation.i18n import SOURCE, source_hash
 from ..conversation.yamlfile import LineDict, load_yaml_text
-from .source import LocaleFile, load_locale_file
+from .source import LocaleFile, display_path, load_locale_file
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # Words YAML readers may take for booleans or null: always quoted as keys.
@@ -21,6 +21,10 @@ _SOURCES_COMMENT = (
     "# `hotline locales check` can tell when the English has changed since. Not sent.\n"
     "# `hotline locales stamp CODE KEY` records it after you translate or review a key.\n"
 )
+
+
+class WriterError(ValueError):
+    """A locale file cannot be written as asked; the message says why."""
 
 
 @dataclass
@@ -253,3 +257,39 @@ def stamp(english: LocaleFile, path: Path, keys: list[str]) -> list[str]:
     text = path.read_text(encoding="utf-8")
     path.write_text(replace_sources(text, sources, list(english.locale.messages)), "utf-8")
     return keys
+
+
+def new_locale(
+    locales_dir: Path,
+    code: str,
+    *,
+    name: str | None = None,
+    native: str | None = None,
+    direction: str | None = None,
+) -> tuple[Path, int]:
+    """Start locales/CODE.yaml with every key in English, none marked translated.
+
+    Returns the file and how many keys it holds. Never overwrites a translator's work.
+    """
+    path = Path(locales_dir) / f"{code}.yaml"
+    if path.exists():
+        raise WriterError(f"{path} already exists: edit it, or delete it first")
+    header = default_header(code)
+    header.name = name or header.name
+    header.native = native or header.native
+    header.direction = direction or header.direction
+    english = load_locale_file(Path(locales_dir) / f"{SOURCE}.yaml")
+    path.write_text(scaffold(english, header), encoding="utf-8")
+    return path, len(english.locale.messages)
+
+
+def stamp_locale(locales_dir: Path, code: str, keys: list[str]) -> tuple[Path, list[str]]:
+    """Stamp keys of locales/CODE.yaml (see stamp); returns the file and the keys stamped."""
+    path = Path(locales_dir) / f"{code}.yaml"
+    if not path.exists():
+        raise WriterError(f"no locale file {display_path(path)}")
+    english = load_locale_file(Path(locales_dir) / f"{SOURCE}.yaml")
+    unknown = [k for k in keys if k not in english.locale.messages]
+    if unknown:
+        raise WriterError(f"not keys of the English file: {', '.join(unknown)}")
+    return path, stamp(english, path, keys)

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from bot.storage import models  # noqa: F401  (registers the tables)
+from bot.storage import advocates, models  # noqa: F401  (registers the tables)
 
 target_metadata = SQLModel.metadata
 engine = context.config.attributes["engine"]

@@ -155,6 +155,19 @@ def content_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     return Path(locales_dir), Path(flows_dir)
 
 
+def policy_max_age_days(environ: Mapping[str, str] | None = None) -> int:
+    """How old a review of the legal text may be before `locales check` warns (no app needed)."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get("HOTLINE_POLICY_MAX_AGE_DAYS", "").strip()
+    if not raw:
+        return Settings().policy_max_age_days
+    days = _convert("policy_max_age_days", "HOTLINE_POLICY_MAX_AGE_DAYS", raw, int)
+    assert isinstance(days, int)
+    if days < 1:
+        raise ConfigError(f"HOTLINE_POLICY_MAX_AGE_DAYS must be 1 or more days, not {raw!r}")
+    return days
+
+
 def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from ..config import content_dirs
+from ..config import ConfigError, content_dirs, policy_max_age_days
 from .context import current_hotline
 
 
@@ -40,7 +40,11 @@ def locales_check(as_json: bool, show_messages: bool) -> None:
     from ..translations.check import check_locales
 
     locales_dir, flows_dir = content_dirs()
-    report = check_locales(locales_dir, flows_dir)
+    try:
+        max_age = policy_max_age_days()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = check_locales(locales_dir, flows_dir, policy_max_age_days=max_age)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

@@ -15,10 +15,13 @@ def start(chat, first: str = "hello") -> None:
 
 
 def intake(chat) -> None:
+    """Into the arrest questions: consent given, not urgent; at "how are you related?"."""
     start(chat)
     reply = chat.send("2")
-    assert "I will ask a few questions" in reply
-    assert "How are you related" in reply
+    assert "I will ask some questions" in reply
+    assert "we keep your answers locked" in reply
+    assert "Is it urgent?" in chat.send("yes")
+    assert "How are you related" in chat.send("2")
 
 
 def test_first_message_says_who_we_are_and_how_to_stop(chat):
@@ -55,10 +58,15 @@ def test_menu_accepts_numbers_words_and_typos(chat, text):
 
 def test_discretion_explained_in_parts_with_dates_and_disclaimer(chat):
     start(chat)
-    parts = [chat.send("1"), chat.send("more"), chat.send("1"), chat.send("1")]
+    parts = [chat.send("1"), chat.send("more"), chat.send("1"), chat.send("1"), chat.send("1"),
+             chat.send("1")]
     text = "\n".join(parts)
-    assert "April 3, 2022" in text and "June 10, 2022" in text
-    assert "They are not the rules today" in text
+    # The whole timeline, to today: the 2021 rules, stopped in 2022, back in 2023, ended 2025.
+    assert "In 2021" in text and "June 2022" in text and "June 2023" in text
+    assert "January 20, 2025" in text and "ended those rules" in text
+    assert "As of December 2026, no rule keeps any group" in text
+    assert "As of December 2026, it is harder to get out of ICE detention" in text
+    assert "no bond hearing" in text and "Courts are still deciding" in text
     assert "case by case" in text
     assert "information, not legal advice" in text
     assert "https://ilrc.me/icepd" in text
@@ -69,19 +77,29 @@ def test_discretion_explained_in_parts_with_dates_and_disclaimer(chat):
 
 def test_locator_explains_a_number_and_name_search(chat):
     start(chat)
-    text = chat.send("find") + chat.send("1")
+    text = chat.send("find") + chat.send("1") + chat.send("1")
     assert "locator.ice.gov" in text
     assert "9 digits" in text and "0 in front" in text
-    assert "country of birth" in text
+    assert "country of birth" in text and "A-number or their full name" in text
+    assert "under 18 are not listed" in text
+    assert "1-888-351-4024" in text and "1-800-898-7180" in text
+    assert chat.state == "menu"
 
 
 def test_request_explains_positive_factors_and_documents(chat):
     start(chat)
-    text = chat.send("4") + chat.send("1") + chat.send("1")
+    text = chat.send("4") + chat.send("1") + chat.send("1") + chat.send("1")
     for fact in ("US citizens or residents", "years in the US", "school", "church",
                  "changed life", "Pay stubs", "Letters"):
         assert fact in text
-    assert "https://ilrc.me/icepd" in text
+    # Routes out of detention are an advocate's question, never a promise.
+    assert "nothing is sure" in text and "question for an advocate" in text
+    assert "a judge can set a bond" in text and "federal court" in text
+    assert "As of December 2026" in text
+    # And the safety message ends the path.
+    assert "do not sign papers you do not understand" in text
+    assert "Notarios" in text and "not lawyers" in text
+    assert chat.state == "menu"
 
 
 def test_menu_talk_to_a_person_opens_a_case(chat):
@@ -94,40 +112,62 @@ def test_menu_talk_to_a_person_opens_a_case(chat):
 
 
 def full_intake(chat) -> None:
-    intake(chat)
+    start(chat)
+    chat.send("2")  # someone was arrested
+    chat.send("yes")  # consent
+    chat.send("1")  # urgent: yes (the case opens now)
+    chat.send("They want to move her to another state tomorrow")
     chat.send("1")  # parent
     chat.send("María López Hernández")
-    chat.send("3/14/1985")
     chat.send("Guatemala")
     chat.send("A-123-456-789")
+    chat.send("3/14/1985")
+    chat.send("skip")  # held at
     chat.send("yesterday")
     chat.send("Houston, at work")
-    chat.send("skip")
-    chat.send("1")  # urgent: yes
-    chat.send("They want to move her to another state tomorrow")
-    chat.send("12 years")
+    chat.send("3")  # court case: not sure
+    chat.send("2")  # deportation order: no
+    chat.send("2")  # papers: got papers, did not sign
+    chat.send("2")  # lawyer: no
+    chat.send("1 3")  # asylum, DACA
+    chat.send("skip")  # fear
+    chat.send("3")  # more than 10 years
+    chat.send("1")  # children: yes
+    chat.send("2")  # no one cares for them
+    chat.send("2")  # no daily medicine
+    chat.send("1")  # their language: this chat's
     chat.send("1 2 4")
-    chat.send("skip")
+    chat.send("3")  # past arrest: not sure
     chat.send("1")  # callback: this number
-    chat.send("5")  # K'iche'
-    return chat.send("yes")  # consent
+    return chat.send("5")  # K'iche'
 
 
 def test_full_intake_reaches_review_with_every_answer(chat):
     review = full_intake(chat)
     assert chat.state == "review"
     assert "Please check your answers" in review
-    assert "1. You are their: Parent" in review
-    assert "2. Name: María López Hernández" in review
-    assert "3. Born: March 14, 1985" in review
-    assert "5. A-number: A-123-456-789" in review
-    assert "6. Arrested on: November 27, 2026" in review
-    assert "Held at" not in review  # skipped questions are left out
-    assert "7. Arrested at: Houston, at work" in review
-    assert "9. Urgent: Yes" in review
+    assert "1. Urgent: Yes" in review
+    assert "2. What is urgent: They want to move her" in review
+    assert "3. You are their: Parent" in review
+    assert "4. Name: María López Hernández" in review
+    assert "6. A-number: A-123-456-789" in review
+    assert "7. Born: March 14, 1985" in review
+    assert "8. Held at: (skipped)" in review  # a skipped question keeps its number
+    assert "9. Arrested on: November 27, 2026" in review
+    assert "10. Arrested at: Houston, at work" in review
+    assert "11. Court case now: Not sure" in review
+    assert "Next court date" not in review  # asked only after "yes, there is a court case"
+    assert "12. Past deportation order or missed court date: No" in review
+    assert "13. Papers from ICE: Got papers, did not sign" in review
+    assert "15. Cases or status: Asylum case, DACA" in review
+    assert "16. Afraid to go back: (skipped)" in review
+    assert "17. Time in the US: More than 10 years" in review
+    assert "19. Someone cares for the children: No, they need care" in review
+    assert "20. Needs daily medicine: No" in review
     assert "US citizen or resident family, Works, Church or community" in review
+    assert "23. Past arrest or criminal case: Not sure" in review
     assert "(212) 555-0100" in review
-    assert "K'iche'" in review
+    assert "25. Language for the call: K'iche'" in review
     assert "EDIT" in review
     answers = chat.answers
     assert answers["a_number"] == "123456789"
@@ -135,6 +175,9 @@ def test_full_intake_reaches_review_with_every_answer(chat):
     assert answers["dob"] == "1985-03-14"
     assert answers["held_at"] is None
     assert answers["factors"] == ["family", "work", "community"]
+    assert answers["status"] == ["asylum", "daca"]
+    assert answers["papers"] == "received"
+    assert answers["criminal_history"] == "unsure"
     assert answers["callback"] == "+12125550100"
     assert answers["call_language"] == "kiche"
 
@@ -143,7 +186,9 @@ def test_review_ok_opens_an_urgent_case_with_reference_and_next_steps(chat):
     full_intake(chat)
     reply = chat.send("OK")
     assert "Your case number is K7F-3QX" in reply
-    assert "An advocate will contact you" in reply
+    assert "An advocate will text or call you" in reply
+    assert "within 1 day" not in reply  # no promise of a time
+    assert "do not sign papers you do not understand" in reply  # the safety message
     assert "passport" in reply  # documents to start gathering
     effect = chat.last.effects[0]
     assert effect.kind == "open_case"
@@ -155,38 +200,42 @@ def test_review_ok_opens_an_urgent_case_with_reference_and_next_steps(chat):
 
 def test_edit_changes_one_answer_and_returns_to_review(chat):
     full_intake(chat)
-    reply = chat.send("edit 2")
+    reply = chat.send("edit 4")
     assert "What is their full name?" in reply
     review = chat.send("Maria Lopez")
-    assert "2. Name: Maria Lopez" in review
+    assert "4. Name: Maria Lopez" in review
     assert chat.state == "review"
     assert chat.answers["country"] == "Guatemala"  # nothing else changed
 
 
 def test_edit_accepts_just_the_number_and_other_words(chat):
     full_intake(chat)
-    assert "What country were they born in?" in chat.send("change 4")
-    assert "4. Country of birth: Honduras" in chat.send("Honduras")
-    assert "When were they born?" in chat.send("3")
+    assert "What country were they born in?" in chat.send("change 5")
+    assert "5. Country of birth: Honduras" in chat.send("Honduras")
+    assert "When were they born?" in chat.send("7")
 
 
 def test_every_intake_question_can_be_skipped_except_consent(chat):
-    intake(chat)
-    for _ in range(16):
-        if chat.state == "consent":
-            break
-        chat.send("no sé" if chat.state == "name" else "skip")
+    start(chat)
+    chat.send("2")
     assert chat.state == "consent"
     reply = chat.send("skip")
     assert "did not understand" in reply
     assert chat.state == "consent"
+    chat.send("yes")
+    for _ in range(40):
+        if chat.state == "review":
+            break
+        chat.send("skip")
+    assert chat.state == "review"
+    assert all(value is None for key, value in chat.answers.items() if key != "consent")
 
 
 def test_back_returns_to_previous_question(chat):
     intake(chat)
     chat.send("2")
     chat.send("Juan")
-    assert chat.state == "dob"
+    assert chat.state == "country"
     reply = chat.send("back")
     assert "What is their full name?" in reply
     assert chat.state == "name"
@@ -205,7 +254,8 @@ def test_relationship_answered_with_a_word(chat, language, word, saved, next_que
     chat.send("hi")
     chat.send(language)
     assert chat.state == "menu"
-    chat.send("2")
+    for answer in ("2", "1", "2"):  # arrest; consent; not urgent
+        chat.send(answer)
     assert chat.state == "relationship"
     assert next_question in chat.send(word)
     assert chat.answers["relationship"] == saved
@@ -213,11 +263,8 @@ def test_relationship_answered_with_a_word(chat, language, word, saved, next_que
 
 def test_unsure_date_is_confirmed_back(chat):
     intake(chat)
-    chat.send("1")
-    chat.send("Juan")
-    chat.send("skip")
-    chat.send("Mexico")
-    chat.send("skip")
+    for answer in ("1", "Juan", "Mexico", "skip", "skip", "skip"):
+        chat.send(answer)
     reply = chat.send("monday")
     assert "Did you mean November 23, 2026?" in reply
     assert chat.state == "confirm_date"
@@ -227,7 +274,7 @@ def test_unsure_date_is_confirmed_back(chat):
 
 def test_rejected_date_is_asked_again(chat):
     intake(chat)
-    for answer in ("1", "Juan", "skip", "Mexico", "skip"):
+    for answer in ("1", "Juan", "Mexico", "skip", "skip", "skip"):
         chat.send(answer)
     chat.send("monday")
     assert "When were they arrested?" in chat.send("no")
@@ -240,7 +287,7 @@ def test_rejected_date_is_asked_again(chat):
 )
 def test_a_number_forms(chat, typed, stored):
     intake(chat)
-    for answer in ("1", "Juan", "skip", "Mexico"):
+    for answer in ("1", "Juan", "Mexico"):
         chat.send(answer)
     chat.send(typed)
     assert chat.answers["a_number"] == stored
@@ -248,7 +295,7 @@ def test_a_number_forms(chat, typed, stored):
 
 def test_bad_a_number_is_asked_again(chat):
     intake(chat)
-    for answer in ("1", "Juan", "skip", "Mexico"):
+    for answer in ("1", "Juan", "Mexico"):
         chat.send(answer)
     reply = chat.send("12345")
     assert "did not understand" in reply
@@ -256,22 +303,38 @@ def test_bad_a_number_is_asked_again(chat):
     assert chat.state == "anumber"
 
 
-def test_criminal_history_question_says_why_it_asks(chat):
+def test_criminal_history_is_a_choice_that_says_why_and_asks_for_no_details(chat):
     intake(chat)
     while chat.state != "criminal_history":
         chat.send("skip")
-    text = chat.engine.catalog.render("intake.criminal_history.ask", "en")
-    assert "ICE looks at this" in text
+    text = chat.send("a fight in 2019, he paid a fine")  # a written account is not taken
+    assert "did not understand" in text
+    assert "ICE looks at this" in text and "do not write details here" in text
+    assert "1 Yes\n2 No\n3 Not sure" in text
+    assert "criminal_history" not in chat.answers
+    chat.send("2")
+    assert chat.answers["criminal_history"] == "no"
+    assert chat.state == "callback"
 
 
-def test_consent_declined_opens_no_case(chat):
-    intake(chat)
-    while chat.state != "consent":
-        chat.send("skip")
+def test_consent_is_asked_before_any_personal_question(chat):
+    start(chat)
+    reply = chat.send("2")
+    assert chat.state == "consent"
+    assert "Only our advocates read them" in reply and "DELETE" in reply
+    assert chat.answers == {}
+
+
+def test_consent_declined_forgets_and_still_offers_discretion_and_a_person(chat):
+    start(chat)
+    chat.send("2")
     reply = chat.send("no")
-    assert "We will not share your answers" in reply
-    assert "open_case" not in chat.effects
-    assert chat.state == "menu"
+    assert "We erased what you sent us" in reply
+    assert "1 What is prosecutorial discretion?" in reply and "2 Talk to a person" in reply
+    assert chat.effects == ["forget"]
+    assert chat.answers == {}
+    assert "prosecutorial discretion" in chat.send("1")
+    assert chat.state == "pd_1"
 
 
 @pytest.mark.parametrize("keyword", ["MENU", "menu", "Menu"])
@@ -288,7 +351,7 @@ def test_keyword_inside_an_answer_is_just_an_answer(chat):
     chat.send("1")
     chat.send("Stop Menu Gonzalez")
     assert chat.answers["name"] == "Stop Menu Gonzalez"
-    assert chat.state == "dob"
+    assert chat.state == "country"
 
 
 def test_help_keyword_explains_and_repeats_the_question(chat):

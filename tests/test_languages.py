@@ -24,19 +24,27 @@ def test_every_shipped_locale_is_complete_and_draft_until_reviewed(catalog):
     assert catalog.locales["ar"].direction == "rtl"
 
 
-def test_spanish_first_message_is_offered_spanish_first_then_chosen(twilio):
+def test_spanish_first_message_is_offered_spanish_first_then_followed(twilio):
     first = twilio.text("Hola, mi esposo fue arrestado por ICE ayer")
     assert "¿Español? Responda 1." in first
     assert "1 Español" in first
-    menu = twilio.text("1")
-    assert "¿Cómo le podemos ayudar?" in menu
+    # The first text said what happened: once Spanish is chosen, straight to the arrest intake.
+    reply = twilio.text("1")
+    assert "Siento mucho lo que le pasó a su familia" in reply
+    assert "¿Cómo le ayudamos?" not in reply
+    assert "¿Está bien?" in reply  # consent, the intake's first question
+
+
+def test_spanish_greeting_then_choice_goes_to_the_menu(twilio):
+    twilio.text("Hola, buenas tardes")
+    assert "¿Cómo le ayudamos?" in twilio.text("1")
 
 
 def test_unsure_greeting_is_offered_but_not_assumed(twilio):
     first = twilio.text("hola")
     assert "¿Español? Responda 1." in first
     assert "This is the Family Hotline" in first  # the welcome stays in English until chosen
-    assert "¿Cómo le podemos ayudar?" in twilio.text("si")
+    assert "¿Cómo le ayudamos?" in twilio.text("si")
 
 
 @pytest.mark.parametrize("menu_word", ["menú", "menu", "MENU", "Menú", "MENÚ"])
@@ -44,7 +52,7 @@ def test_spanish_menu_keyword_with_and_without_accent(twilio, menu_word):
     twilio.text("hola")
     twilio.text("Español")
     twilio.text("1")
-    assert "¿Cómo le podemos ayudar?" in twilio.text(menu_word)
+    assert "¿Cómo le ayudamos?" in twilio.text(menu_word)
 
 
 @pytest.mark.parametrize("typed", ["1", "discrecion", "discreción", "DISCRECION 🙏", "discresion"])
@@ -63,10 +71,11 @@ def test_spanish_intake_through_the_webhook(twilio, app):
     twilio.text("Hola, necesito ayuda")
     twilio.text("español")
     assert "preguntas" in twilio.text("2")
-    for answer in ("1", "José Pérez", "14/3/1985", "México", "A 123 456 789", "ayer",
-                   "Phoenix", "no sé", "2", "20 años", "1 y 2", "paso", "1", "1"):
+    for answer in ("sí", "2", "1", "José Pérez", "México", "A 123 456 789", "14/3/1985",
+                   "no sé", "ayer", "Phoenix", "2", "2", "3", "2", "7", "3", "3", "2", "2", "1",
+                   "1 y 2", "paso", "1"):
         twilio.text(answer)
-    review = twilio.text("sí")
+    review = twilio.text("1")
     assert "José Pérez" in review
     assert "14 de marzo de 1985" in review
     assert "A-123-456-789" in review
@@ -94,7 +103,8 @@ def test_every_keyword_in_every_locale(chat, catalog, code, kind):
     for word in words:
         chat.snapshot = type(chat.snapshot)()
         _to_locale(chat, code)
-        chat.send("2")  # into the intake, where an answer could swallow a keyword
+        for answer in ("2", "1", "2"):  # into the intake (consent, not urgent), where an
+            chat.send(answer)  # answer could swallow a keyword
         assert chat.state == "relationship"
         chat.send(word)
         effects = chat.effects
@@ -107,7 +117,7 @@ def test_every_keyword_in_every_locale(chat, catalog, code, kind):
         elif kind == "delete":
             assert chat.state == "delete_confirm", (code, word)
         elif kind == "back":
-            assert chat.state == "menu", (code, word)  # the first question goes back to the menu
+            assert chat.state == "urgent", (code, word)
         elif kind == "skip":
             assert chat.state == "name", (code, word)
         elif kind == "stop":
@@ -120,8 +130,8 @@ def test_every_keyword_in_every_locale(chat, catalog, code, kind):
 @pytest.mark.parametrize("code", LOCALES)
 def test_language_name_switches_mid_intake_and_keeps_answers(chat, catalog, code):
     _to_locale(chat, "en")
-    chat.send("2")
-    chat.send("1")
+    for answer in ("2", "1", "2", "1"):
+        chat.send(answer)
     other = catalog.locales[code]
     chat.send(other.native)
     assert chat.snapshot.locale == code
@@ -131,14 +141,16 @@ def test_language_name_switches_mid_intake_and_keeps_answers(chat, catalog, code
 
 def test_language_code_alone_does_not_switch(chat):
     _to_locale(chat, "vi")
-    chat.send("2")
+    for answer in ("2", "1", "2"):
+        chat.send(answer)
     chat.send("ko")  # Vietnamese for "no"; also Korean's code
     assert chat.snapshot.locale == "vi"
 
 
 def test_language_answer_at_call_language_is_saved_not_switched(chat, catalog):
     _to_locale(chat, "en")
-    chat.send("2")
+    for answer in ("2", "1"):
+        chat.send(answer)
     while chat.state != "call_language":
         chat.send("skip")
     chat.send("9")  # other

@@ -2,7 +2,7 @@
 
 Shared by the inbox and the advocates' SMS commands; each function runs in the caller's
 transaction. While an advocate holds a case, `conversation.data["held"]` keeps the bot quiet
-(see `_Turn.while_held` in bot/conversation/engine.py).
+(see `Turn.while_held` in bot/conversation/turn.py).
 """
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..conversation.choices import match_keyword
-from ..conversation.engine import KEYWORDS
 from ..conversation.flows import Flow, load_flows
 from ..conversation.i18n import PLACEHOLDER, SOURCE, Catalog, source_hash
 from ..conversation.sms import segment_info
 from ..conversation.text import fold
+from ..conversation.turn import KEYWORDS
 from ..conversation.yamlfile import ContentError
 from .policy import DEFAULT_MAX_AGE_DAYS, age_days, names_year, read_policy
 from .source import (

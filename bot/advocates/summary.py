@@ -21,6 +21,8 @@ from ..conversation.text import fold
 from ..storage.models import Case, Message
 
 CALL_LANGUAGE = "call_language"  # the answer that names the language for the call
+CHECKLIST = "factors"  # the several-answer question shown as a checklist (ties and needs)
+URGENT = "urgent"  # the "is it urgent?" answer: a reason, never a fact of its own
 COUNTRY = "country"  # a free-text answer normalised to a country when it names one
 SAME_AS_CHAT = "chat"
 OWN_WORDS_MIN = 4  # a message of at least this many words is the family telling their story
@@ -126,14 +128,15 @@ def summarize(
             continue
         value = answers.get(state.save)
         detail = flow.states.get(details.get((name, str(value)), ""))
-        if state.urgent_if:
-            if value in state.urgent_if:
-                summary.urgent_reasons.append(reader.fact(state, value, answers))
-                if detail is not None and answers.get(detail.save or ""):
-                    why = reader.fact(detail, answers[detail.save], answers)
-                    summary.urgent_reasons.append(why)
+        if state.urgent_if and value in state.urgent_if:
+            summary.urgent_reasons.append(reader.fact(state, value, answers))
+            if detail is not None and answers.get(detail.save or ""):
+                why = reader.fact(detail, answers[detail.save], answers)
+                summary.urgent_reasons.append(why)
             continue
-        if state.expect == "multi":
+        if state.save == URGENT:
+            continue
+        if state.expect == "multi" and state.save == CHECKLIST:
             summary.checklist_label = reader.label(state)
             summary.checklist = reader.checklist(state, value)
             continue

@@ -239,15 +239,19 @@ class Turn(LanguageMenu):
 
     def expect_choice(self, state: State) -> bool:
         picked = match_choice(self.text, self.choice_options(state))
-        understood = False
         if picked is None and state.understand:
             # A sentence, not an option: what does the person need?
             picked = first_mentioned(self.text, self.engine.understanding(state, self.locale))
-            understood = picked is not None
         if picked is None:
             return False
+        # Words, not a number, told us what happened: say we heard it.
+        understood = bool(state.understand) and not self.by_number(state)
         self.pick(state, state.choice(picked), understood=understood)
         return True
+
+    def by_number(self, state: State) -> bool:
+        numbers = {c.id: [str(c.number)] for c in state.choices}
+        return match_choice(self.text, numbers) is not None
 
     def pick(self, state: State, choice: Choice, *, understood: bool = False) -> None:
         """Take a choice: acknowledge a need read from a sentence, save, do its effect, move."""

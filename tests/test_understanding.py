@@ -166,3 +166,39 @@ def test_through_the_webhook_a_first_text_about_an_arrest_is_followed(twilio, fi
     twilio.text(first)
     reply = twilio.text("1")
     assert reply_in in reply
+
+
+LOCALES = sorted(p.stem for p in __import__("pathlib").Path("locales").glob("*.yaml"))
+NEW_QUESTIONS = (
+    "court_case", "hearing", "removal_order", "papers", "lawyer", "status", "fear",
+    "years_in_us", "children", "children_care", "medicine", "medicine_details", "own_language",
+    "criminal_history",
+)
+
+
+@pytest.mark.parametrize("code", LOCALES)
+def test_every_question_is_asked_and_reviewed_in_every_language(chat, code):
+    catalog = chat.engine.catalog
+    _menu(chat, code)
+    chat.send("2")
+    chat.send("1")  # consent
+    asked = []
+    while chat.state != "review" and len(asked) < 40:
+        state = chat.engine.flow.states[chat.state]
+        question = catalog.render(state.ask, code, {"number": "(212) 555-0100"})
+        english = catalog.render(state.ask, "en", {"number": "(212) 555-0100"})
+        if code != "en":
+            assert question != english, (code, state.name)  # translated, not English
+        asked.append(state.name)
+        if state.expect in ("choice", "multi", "phone"):
+            chat.send("1")  # the first option; the texter's own number
+        elif state.expect == "text":
+            chat.send("x")
+        else:
+            chat.send(catalog.words("keywords.skip", [code])[0])  # dates, A-number: skipped
+    assert chat.state == "review"
+    assert set(NEW_QUESTIONS) <= set(asked)
+    review = "\n".join(catalog.render(r.key, code, r.params) for r in chat.last.replies)
+    for number, name in enumerate(chat.engine.flow.asked(chat.answers), 1):
+        label = catalog.render(chat.engine.flow.states[name].label, code)
+        assert f"{number}. {label}: " in review, (code, name)

@@ -10,13 +10,11 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..conversation.choices import match_keyword
 from ..conversation.flows import Flow, load_flows
 from ..conversation.i18n import PLACEHOLDER, SOURCE, Catalog, source_hash
 from ..conversation.sms import segment_info
-from ..conversation.text import fold
-from ..conversation.turn import KEYWORDS
 from ..conversation.yamlfile import ContentError
+from .collisions import collisions, unnamed_keywords
 from .policy import DEFAULT_MAX_AGE_DAYS, age_days, names_year, read_policy
 from .source import (
     HASH,
@@ -35,8 +33,6 @@ ERROR = "error"
 WARNING = "warning"
 MAX_LENGTH = 1600  # Twilio refuses longer bodies
 LONG_LENGTH = 320  # above this a message costs 3+ segments: worth a second look
-# STOP works in every language at any time; START only after STOP, so it collides with nothing.
-GLOBAL_KEYWORDS = tuple(k for k in KEYWORDS if k not in ("stop", "start"))
 
 
 # Keys the engine reads as comma-separated words to match, never sends as a message.
@@ -368,20 +364,14 @@ class _Checker:
 
     def keyword_words(self, en: LocaleFile, own: LocaleFile) -> None:
         """Where English names a keyword (STOP, SKIP...), the translation must name one too."""
-        for key, mentions in keyword_mentions(en).items():
-            text = own.locale.messages.get(key, "")
-            if not text.strip() or text == en.locale.messages[key]:
-                continue
-            for token, list_key in mentions:
-                words = _own_words(own, list_key) + _own_words(en, list_key)
-                if not any(_mentions(text, word) for word in words):
-                    self.issue(
-                        WARNING, "keyword_word", own, own.locale.lines.get(key),
-                        f"English says {token} here, a word the texter types back: use one of "
-                        f"this language's words under {list_key} ({', '.join(words)}), or "
-                        f"{token} itself, or the texter will type a word that does not work",
-                        key,
-                    )
+        for key, token, list_key, words in unnamed_keywords(en, own):
+            self.issue(
+                WARNING, "keyword_word", own, own.locale.lines.get(key),
+                f"English says {token} here, a word the texter types back: use one of "
+                f"this language's words under {list_key} ({', '.join(words)}), or "
+                f"{token} itself, or the texter will type a word that does not work",
+                key,
+            )
 
     def summary(self, own: LocaleFile, keys: list[str], kind: str, what: str, fix: str) -> None:
         if not keys:
@@ -415,182 +405,6 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()))
-
-
-# A word in capitals, not at the start of a sentence ("OK. I will..." is not the word OK).
-_CAPITALS = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z]{2,}\b")
-# Word lists that a message may tell the texter to type: every keyword, and the review words.
-_WORD_LISTS = ("review.send", "review.edit")
-
-
-def keyword_mentions(en: LocaleFile) -> dict[str, list[tuple[str, str]]]:
-    """English messages that name a word the texter can type: key → [(word, word list key)]."""
-    lists = {
-        key: {fold(w) for w in _own_words(en, key)}
-        for key in en.locale.messages
-        if key.startswith("keywords.") or key in _WORD_LISTS
-    }
-    found: dict[str, list[tuple[str, str]]] = {}
-    for key, text in en.locale.messages.items():
-        if key in lists:
-            continue
-        for token in dict.fromkeys(_CAPITALS.findall(text)):
-            for list_key, words in lists.items():
-                if fold(token) in words:
-                    found.setdefault(key, []).append((token, list_key))
-    return found
-
-
-def _mentions(text: str, word: str) -> bool:
-    """The text contains the word as a whole word (anywhere, for scripts without spaces)."""
-    folded, target = fold(text), fold(word)
-    if not target:
-        return False
-    if any(ord(ch) >= 0x2E80 for ch in target):  # Chinese, Japanese, Korean
-        return target in folded
-    return re.search(rf"(?<!\w){re.escape(target)}(?!\w)", folded) is not None
-
-
-# ---------------------------------------------------------------------- keyword collisions
-@dataclass(frozen=True)
-class _Word:
-    word: str
-    code: str
-    key: str  # dotted key, or "language.native" / "language.name" / "language.code"
-    role: str  # what typing it does, in a person's words
-
-
-def _own_words(own: LocaleFile, key: str) -> list[str]:
-    return [w.strip() for w in own.locale.messages.get(key, "").split(",") if w.strip()]
-
-
-def _word_line(own: LocaleFile, key: str) -> int | None:
-    if key in ("language.native", "language.name", "language.code"):
-        return own.data["language"].line_of(key.split(".")[1])
-    return own.locale.lines.get(key)
-
-
-def menu_word_keys(flow: Flow) -> list[tuple[str, str]]:
-    """(choice id, locale key) of every word list and label that picks a menu option."""
-    menu = flow.states[flow.role("menu")]
-    return [(c.id, key) for c in menu.choices for key in (c.words, c.label) if key]
-
-
-def language_words(files: dict[str, LocaleFile]) -> list[_Word]:
-    """Words that pick or switch to each language: native name, English name, code, extras."""
-    found = []
-    english = files[SOURCE].locale
-    for code, own in files.items():
-        loc = own.locale
-        role = f"switch to {loc.name}"
-        found += [
-            _Word(loc.native, code, "language.native", role),
-            _Word(loc.name, code, "language.name", role),
-            _Word(code, code, "language.code", role),
-        ]
-        # A new file starts with the English words ("english, ingles"): not yet this
-        # language's, so they only count once translated.
-        if key_status(english, loc, "language.words") != UNTRANSLATED:
-            extra = _own_words(own, "language.words")
-            found += [_Word(w, code, "language.words", role) for w in extra]
-    return found
-
-
-def _owner(first: _Word, second: _Word) -> _Word:
-    """The word whose file a collision is reported in: the non-English one, the first if both."""
-    return next((w for w in (first, second) if w.code != SOURCE), first)
-
-
-def _owner_in(code: str, first: _Word, second: _Word) -> _Word | None:
-    """In a conversation in `code`, the word of that language a collision is reported on.
-
-    None when the pair belongs to another language's report: English conversations report
-    only English pairs; a pair of English and another language's STOP word is reported
-    in that language.
-    """
-    if code == SOURCE:
-        return first if first.code == second.code == SOURCE else None
-    return next((w for w in (first, second) if w.code == code), None)
-
-
-def _said(word: _Word) -> str:
-    return f"'{word.word}' ({word.key}, {word.code})"
-
-
-def _collision(files: dict[str, LocaleFile], owner: _Word, message: str) -> Issue:
-    own = files[owner.code]
-    return Issue(
-        ERROR, "collision", display_path(own.path), _word_line(own, owner.key), message,
-        owner.code, owner.key,
-    )
-
-
-def _conversation_words(files: dict[str, LocaleFile], flow: Flow, code: str) -> tuple[list, list]:
-    """Menu words and global keywords the engine accepts in a conversation in one language."""
-    visible = list(dict.fromkeys([code, SOURCE]))  # the engine always adds the English words
-    menu = [
-        _Word(w, c, key, f"pick menu option '{choice}'")
-        for choice, key in menu_word_keys(flow)
-        for c in visible
-        for w in _own_words(files[c], key)
-    ]
-    keywords = [
-        _Word(w, c, "keywords.stop", "STOP (in any language)")
-        for c in files
-        for w in _own_words(files[c], "keywords.stop")
-    ]
-    keywords += [
-        _Word(w, c, f"keywords.{name}", f"act as the keyword {name.upper()}")
-        for name in GLOBAL_KEYWORDS
-        for c in visible
-        for w in _own_words(files[c], f"keywords.{name}")
-    ]
-    return menu, keywords
-
-
-@lru_cache(maxsize=65536)
-def _matches(typed: str, word: str) -> bool:
-    """Whether the engine would take a message that is exactly `typed` for `word`."""
-    return match_keyword(typed, [word])
-
-
-def _collisions(report: Report, files: dict[str, LocaleFile], flow: Flow) -> None:
-    """Words that mean two things in one conversation: the engine would take the wrong one."""
-    languages = language_words(files)
-    found: dict[tuple, Issue] = {}
-
-    def add(owner: _Word, typed: _Word, taken: _Word, message: str) -> None:
-        # The same word may come from this language and from English: say it once.
-        other = ("language", taken.code) if taken.key.startswith("language.") else (
-            taken.key, fold(taken.word)
-        )
-        pair = (owner.code, typed.key, fold(typed.word), *other)
-        found.setdefault(pair, _collision(files, owner, message))
-
-    for code in files:
-        menu, keywords = _conversation_words(files, flow, code)
-        for typed in menu:
-            for taken in keywords + languages:
-                owner = _owner_in(code, typed, taken)
-                if owner and _matches(typed.word, taken.word):
-                    add(owner, typed, taken,
-                        f"{_said(typed)} is a menu word, but matches {_said(taken)}: "
-                        f"texting it would {taken.role}")
-        for i, first in enumerate(keywords):
-            for second in keywords[i + 1 :]:
-                owner = _owner_in(code, first, second)
-                if owner and first.key != second.key and _matches(first.word, second.word):
-                    add(owner, first, second,
-                        f"{_said(first)} and {_said(second)} are keywords that match each "
-                        "other: a texter typing one may get the other")
-    for i, first in enumerate(languages):
-        for second in languages[i + 1 :]:
-            if first.code != second.code and fold(first.word) == fold(second.word):
-                add(_owner(second, first), second, first,
-                    f"{_said(second)} picks a language, and so does {_said(first)}: "
-                    f"texting it would {first.role}")
-    for issue in found.values():
-        report.add(issue)
 
 
 # ---------------------------------------------------------------------- the whole check
@@ -656,7 +470,10 @@ def check_locales(
         checker.sources(en, own)
         checker.keyword_words(en, own)
     if report.flow is not None:
-        _collisions(report, report.files, report.flow)
+        for found in collisions(report.files, report.flow):
+            checker.issue(
+                ERROR, "collision", report.files[found.code], found.line, found.message, found.key
+            )
     if only is not None:
         wanted = set(only)
         report.errors = [i for i in report.errors if i.locale in wanted]

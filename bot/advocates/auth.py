@@ -55,7 +55,10 @@ class Account(UserMixin):
         self.advocate_id = advocate.id
         self.name = advocate.name
         self.role = advocate.role
-        # Changing the password (or the account's role) ends every other session.
+        # The session ends when the advocate's session generation moves on (logout, password
+        # or role change, deactivation, `hotline advocate sessions-end`); the fingerprint
+        # also ends it when the password or role changes by any other path.
+        self.generation = advocate.session_generation or 0
         self._fingerprint = _fingerprint(advocate)
 
     @property
@@ -63,7 +66,7 @@ class Account(UserMixin):
         return self.role == "admin"
 
     def get_id(self) -> str:
-        return f"{self.advocate_id}:{self._fingerprint}"
+        return f"{self.advocate_id}:{self.generation}:{self._fingerprint}"
 
 
 def _fingerprint(advocate: Advocate) -> str:
@@ -73,12 +76,18 @@ def _fingerprint(advocate: Advocate) -> str:
 
 @login_manager.user_loader
 def load_account(user_id: str) -> Account | None:
-    advocate_id, _, fingerprint = user_id.partition(":")
-    if not advocate_id.isdigit():
+    parts = user_id.split(":")
+    if len(parts) != 3 or not parts[0].isdecimal() or not parts[1].isdecimal():
         return None
+    advocate_id, generation, fingerprint = parts
     with Session(current_app.extensions["hotline"].db) as session:
         advocate = session.get(Advocate, int(advocate_id))
-        if advocate is None or not advocate.active or _fingerprint(advocate) != fingerprint:
+        if (
+            advocate is None
+            or not advocate.active
+            or (advocate.session_generation or 0) != int(generation)
+            or _fingerprint(advocate) != fingerprint
+        ):
             return None
         return Account(advocate)
 
@@ -178,6 +187,11 @@ def logout() -> Response:
     if current_user.is_authenticated:
         desk = current_app.extensions["advocates"]
         with transaction(desk.hotline.db) as session:
+            advocate = session.get(Advocate, current_user.advocate_id)
+            if advocate is not None:
+                # The cookie is signed, not stored: a copy saved before logout would still
+                # open the inbox unless the server stops accepting its generation.
+                roster.end_sessions(session, advocate)
             audit.record(
                 session, "logout", advocate_id=current_user.advocate_id, ip=client_address()
             )

@@ -143,6 +143,36 @@ def advocate_deactivate(ident: str) -> None:
         click.echo(f"advocate {found.id} deactivated")
 
 
+@advocate.command("sessions-end")
+@click.argument("ident")
+@with_appcontext
+def advocate_sessions_end(ident: str) -> None:
+    """Log an advocate out of the inbox on every device (a lost phone, a shared computer)."""
+    from ..advocates import audit, roster
+    from ..storage.db import transaction
+
+    with transaction(current_hotline().db) as session:
+        found = _find_advocate(session, ident)
+        roster.end_sessions(session, found)
+        audit.record(session, "sessions_ended", advocate_id=found.id)
+        click.echo(f"advocate {found.id}: every inbox session ended")
+
+
+@advocate.command("role")
+@click.argument("ident")
+@click.argument("role", type=click.Choice(["advocate", "admin"]))
+@with_appcontext
+def advocate_role(ident: str, role: str) -> None:
+    """Make an advocate an admin or a plain advocate (ends their open sessions)."""
+    from ..advocates import roster
+    from ..storage.db import transaction
+
+    with transaction(current_hotline().db) as session:
+        found = _find_advocate(session, ident)
+        roster.set_role(session, found, role)
+        click.echo(f"advocate {found.id} is now {role}")
+
+
 @advocate.command("on-call")
 @click.argument("ident")
 @click.argument("windows", nargs=-1)

@@ -79,7 +79,7 @@ def in_parallel(inboxes: list[Inbox], email: str, password: str) -> list[int]:
     return sorted(statuses)
 
 
-# --------------------------------------------------------------------------- item: atomic count
+# --------------------------------------------------------------------------- atomic counting
 def test_sixteen_parallel_guesses_get_no_more_than_the_limit(app, team, monkeypatch):
     hasher = counting(monkeypatch)
     inboxes = [browser(app) for _ in range(16)]
@@ -144,3 +144,95 @@ def test_a_right_password_takes_its_attempt_back(app, team):
         assert inbox.post("/inbox/login", {"email": "ana@example.org", "password": WRONG}
                           ).status_code == 401
     assert [e.action for e in rows(app, AuditEntry)].count("login") == 1
+
+
+# --------------------------------------------------------------------------- no lockout weapon
+def attempts(inbox: Inbox, email: str, password: str, times: int) -> list[int]:
+    return [
+        inbox.post("/inbox/login", {"email": email, "password": password}).status_code
+        for _ in range(times)
+    ]
+
+
+def known_device(app, address: str = "203.0.113.5") -> Inbox:  # type: ignore[no-untyped-def]
+    """Ana's own browser: she logged in here before, and logged out at the end of her shift."""
+    inbox = browser(app, address)
+    assert inbox.login("ana@example.org").status_code == 302
+    inbox.post("/inbox/logout")
+    inbox.get("/inbox/login")
+    return inbox
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_advocate_out_of_her_device(app, team):
+    ana = known_device(app)
+    stranger = browser(app, "198.51.100.7")
+    statuses = attempts(stranger, "ana@example.org", WRONG, 8)
+    assert statuses == [401] * 5 + [429] * 3
+    # The stranger is still locked out, even with the right password…
+    assert attempts(stranger, "ana@example.org", PASSWORD, 1) == [429]
+    # …and so is any browser Ana has never used…
+    assert attempts(browser(app, "203.0.113.5"), "ana@example.org", PASSWORD, 1) == [429]
+    # …but Ana, on her own device, logs in and sees the queue.
+    assert ana.login("ana@example.org").status_code == 302
+    assert ana.client.get("/inbox/").status_code == 200
+    # Her login did not give the stranger a fresh allowance.
+    assert attempts(stranger, "ana@example.org", WRONG, 1) == [429]
+
+
+def test_a_known_device_behind_the_same_address_as_the_stranger_still_logs_in(app, team):
+    ana = known_device(app, "192.0.2.10")  # an office behind one address
+    stranger = browser(app, "192.0.2.10")
+    for n in range(25):
+        stranger.post("/inbox/login", {"email": f"guess{n}@example.org", "password": WRONG})
+    assert attempts(stranger, "ben@example.org", PASSWORD, 1) == [429]
+    assert ana.login("ana@example.org").status_code == 302
+
+
+def test_repeated_wrong_passwords_are_still_limited_everywhere(app, team, monkeypatch):
+    ana = known_device(app)
+    # The known device itself gets five tries, then waits like everyone else.
+    assert attempts(ana, "ana@example.org", WRONG, 7) == [401] * 5 + [429] * 2
+    assert attempts(ana, "ana@example.org", PASSWORD, 1) == [429]
+    # One address guessing many accounts is stopped at twenty, and refused ones cost no argon2.
+    hasher = counting(monkeypatch)
+    stranger = browser(app, "198.51.100.9")
+    statuses = [
+        stranger.post("/inbox/login", {"email": f"guess{n}@example.org", "password": WRONG})
+        .status_code
+        for n in range(30)
+    ]
+    assert statuses == [401] * 20 + [429] * 10 and hasher.checks == 20
+    app.extensions["advocates"].clock.advance(minutes=16)
+    assert ana.login("ana@example.org").status_code == 302
+
+
+def test_a_device_cookie_from_another_advocate_or_forged_does_not_pass(app, team):
+    from bot.advocates import devices
+
+    ben = browser(app, "203.0.113.8")
+    assert ben.login("ben@example.org").status_code == 302
+    bens_device = ben.client.get_cookie(devices.COOKIE)
+    assert bens_device is not None
+    attempts(browser(app, "198.51.100.7"), "ana@example.org", WRONG, 5)
+    for value in (bens_device.value, "not-a-signed-value", bens_device.value[:-3] + "AAA"):
+        thief = browser(app, "203.0.113.9")
+        thief.client.set_cookie(devices.COOKIE, value)
+        assert attempts(thief, "ana@example.org", PASSWORD, 1) == [429]
+
+
+def test_a_thousand_failed_logins_add_a_bounded_number_of_audit_rows(app, team):
+    from bot.storage.advocates import LoginAttempt
+
+    before = len(rows(app, AuditEntry))
+    stranger = browser(app, "198.51.100.7")
+    statuses = []
+    for n in range(1000):
+        email = "ana@example.org" if n % 2 else f"guess{n}@example.org"
+        response = stranger.post("/inbox/login", {"email": email, "password": WRONG})
+        statuses.append(response.status_code)
+    assert set(statuses) == {401, 429}
+    added = [e.action for e in rows(app, AuditEntry)][before:]
+    # One failure for the address, one for the known account it aimed at, one refusal.
+    assert len(added) <= 3
+    assert sorted(set(added)) == ["login_blocked", "login_failed"]
+    assert len(rows(app, LoginAttempt)) <= 2 * 20 + 1

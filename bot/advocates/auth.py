@@ -29,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..storage.advocates import Advocate
 from ..storage.db import transaction
-from . import audit, roster, throttle
+from . import audit, devices, roster, throttle
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/inbox")
@@ -113,17 +113,19 @@ def login() -> Response | str | tuple[str, int]:
     desk = current_app.extensions["advocates"]
     now = desk.now()
     email, password, address = form.email.data or "", form.password.data or "", client_address()
-    keys = throttle.Keys.of(email, address)
+    device = devices.known_device()
     advocate: Advocate | None = None
     # 1. Count the attempt (a short transaction: the SQLite write lock is held for a moment).
     with transaction(desk.hotline.db) as session:
-        ticket = throttle.admit(session, keys, now)
-        if ticket is None:
+        advocate = roster.find_by_email(session, email)
+        mine = device if advocate and device and device.advocate_id == advocate.id else None
+        keys = throttle.Keys.of(email, address, mine.device_id if mine else None)
+        ticket = throttle.admit(session, keys, now, known_account=advocate is not None)
+        if not ticket.allowed and ticket.audit:
             audit.record(session, "login_blocked", advocate_id=None, ip=address)
-        else:
-            advocate = roster.find_by_email(session, email)
-    if ticket is None:
-        log.warning("login blocked: too many failures")
+    if not ticket.allowed:
+        if ticket.audit:
+            log.warning("login blocked: too many failures")
         error = "Too many failed attempts. Wait 15 minutes, then try again."
         return render_template("inbox/login.html", form=form, error=error), 429
     # 2. The argon2 check, with no lock held: failed logins never hold up the webhook.
@@ -139,9 +141,11 @@ def login() -> Response | str | tuple[str, int]:
             or not current.active
             or current.password_hash != advocate.password_hash  # changed meanwhile
         ):
-            audit.record(
-                session, "login_failed", advocate_id=advocate.id if advocate else None, ip=address
-            )
+            if ticket.audit:  # one row per address and window, not one per guess
+                audit.record(
+                    session, "login_failed", advocate_id=advocate.id if advocate else None,
+                    ip=address,
+                )
             error = "Wrong email or password."
             return render_template("inbox/login.html", form=form, error=error), 401
         throttle.succeeded(session, ticket)
@@ -153,7 +157,9 @@ def login() -> Response | str | tuple[str, int]:
     login_user(account)
     cookie.permanent = True
     log.info("login advocate=%s", account.advocate_id)
-    return redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.args.get("next")))
+    devices.remember(response, account.advocate_id, device)
+    return response
 
 
 @bp.post("/logout")

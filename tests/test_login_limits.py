@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.storage.advocates import AuditEntry
-from tests.utils.advocates import PASSWORD, Inbox, add_advocate, rows, use_clock
+from tests.utils.advocates import PASSWORD, Inbox, add_team, rows
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 WRONG = "guess guess guess"
@@ -18,11 +18,7 @@ WRONG = "guess guess guess"
 
 @pytest.fixture
 def team(app):  # type: ignore[no-untyped-def]
-    use_clock(app)
-    return {
-        "ana": add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org"),
-        "ben": add_advocate(app, "Ben Ortiz", "+15555550202", "ben@example.org"),
-    }
+    return add_team(app)
 
 
 class CountingHasher:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.storage.advocates import AuditEntry
-from tests.utils.advocates import Inbox, add_advocate, cli, rows, use_clock
+from tests.utils.advocates import Inbox, add_team, cli, rows
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 COOKIE = "session"
@@ -13,12 +13,7 @@ COOKIE = "session"
 
 @pytest.fixture
 def team(app):  # type: ignore[no-untyped-def]
-    use_clock(app)
-    return {
-        "ana": add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org"),
-        "dora": add_advocate(app, "Dora Admin", "+15555550204", "dora@example.org",
-                             role="admin"),
-    }
+    return add_team(app)
 
 
 def logged_in(app, email: str = "ana@example.org") -> Inbox:  # type: ignore[no-untyped-def]

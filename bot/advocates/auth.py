@@ -1,15 +1,12 @@
-"""Logging in to the inbox: email and password (argon2), sessions, and a brake on guessing.
+"""Logging in to the inbox: email and password (argon2), and sessions that end on the server.
 
-Failed attempts are counted in the database (`login_attempt`), per account and per address,
-rather than in process memory: the inbox runs in several gunicorn workers and on several
-machines, and a guesser must not get a fresh allowance from each of them.
+The brake on guessing (attempts counted per account and per address) is in throttle.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,15 +23,13 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from ..storage import crypto
-from ..storage.advocates import Advocate, LoginAttempt
+from ..storage.advocates import Advocate
 from ..storage.db import transaction
-from . import audit, roster
+from . import audit, devices, roster, throttle
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/inbox")
@@ -42,10 +37,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see the inbox."
 login_manager.session_protection = "basic"
-
-ATTEMPT_WINDOW = timedelta(minutes=15)
-PER_ACCOUNT = 5  # failed attempts for one email within the window
-PER_ADDRESS = 20  # failed attempts from one IP address within the window
 
 
 class Account(UserMixin):
@@ -55,7 +46,10 @@ class Account(UserMixin):
         self.advocate_id = advocate.id
         self.name = advocate.name
         self.role = advocate.role
-        # Changing the password (or the account's role) ends every other session.
+        # The session ends when the advocate's session generation moves on (logout, password
+        # or role change, deactivation, `hotline advocate sessions-end`); the fingerprint
+        # also ends it when the password or role changes by any other path.
+        self.generation = advocate.session_generation or 0
         self._fingerprint = _fingerprint(advocate)
 
     @property
@@ -63,7 +57,7 @@ class Account(UserMixin):
         return self.role == "admin"
 
     def get_id(self) -> str:
-        return f"{self.advocate_id}:{self._fingerprint}"
+        return f"{self.advocate_id}:{self.generation}:{self._fingerprint}"
 
 
 def _fingerprint(advocate: Advocate) -> str:
@@ -73,12 +67,18 @@ def _fingerprint(advocate: Advocate) -> str:
 
 @login_manager.user_loader
 def load_account(user_id: str) -> Account | None:
-    advocate_id, _, fingerprint = user_id.partition(":")
-    if not advocate_id.isdigit():
+    parts = user_id.split(":")
+    if len(parts) != 3 or not parts[0].isdecimal() or not parts[1].isdecimal():
         return None
+    advocate_id, generation, fingerprint = parts
     with Session(current_app.extensions["hotline"].db) as session:
         advocate = session.get(Advocate, int(advocate_id))
-        if advocate is None or not advocate.active or _fingerprint(advocate) != fingerprint:
+        if (
+            advocate is None
+            or not advocate.active
+            or (advocate.session_generation or 0) != int(generation)
+            or _fingerprint(advocate) != fingerprint
+        ):
             return None
         return Account(advocate)
 
@@ -86,38 +86,6 @@ def load_account(user_id: str) -> Account | None:
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-
-
-# --------------------------------------------------------------------------- rate limit
-def _keys(email: str, address: str) -> tuple[str, str]:
-    keys = crypto.current()
-    return (
-        keys.lookup_hash("login-account:" + roster.normal_email(email)),
-        keys.lookup_hash("login-address:" + address),
-    )
-
-
-def too_many_failures(session: Session, email: str, address: str, now: datetime) -> bool:
-    """True once an account or an address has failed too often in the last minutes."""
-    account, place = _keys(email, address)
-    since = now - ATTEMPT_WINDOW
-
-    def failures(key: str) -> int:
-        return session.exec(
-            select(func.count()).where(LoginAttempt.key_hash == key, LoginAttempt.at >= since)
-        ).one()
-
-    return failures(account) >= PER_ACCOUNT or failures(place) >= PER_ADDRESS
-
-
-def record_failure(session: Session, email: str, address: str, now: datetime) -> None:
-    for key in _keys(email, address):
-        session.add(LoginAttempt(key_hash=key, at=now))
-
-
-def clear_failures(session: Session, email: str, address: str) -> None:
-    account, _ = _keys(email, address)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key_hash == account))
 
 
 # --------------------------------------------------------------------------- views
@@ -145,32 +113,53 @@ def login() -> Response | str | tuple[str, int]:
     desk = current_app.extensions["advocates"]
     now = desk.now()
     email, password, address = form.email.data or "", form.password.data or "", client_address()
+    device = devices.known_device()
+    advocate: Advocate | None = None
+    # 1. Count the attempt (a short transaction: the SQLite write lock is held for a moment).
     with transaction(desk.hotline.db) as session:
-        if too_many_failures(session, email, address, now):
-            audit.record(session, "login_blocked", advocate_id=None, ip=address)
-            log.warning("login blocked: too many failures")
-            error = "Too many failed attempts. Wait 15 minutes, then try again."
-            return render_template("inbox/login.html", form=form, error=error), 429
         advocate = roster.find_by_email(session, email)
-        if advocate is None:
-            roster.burn_time(password)
-        if advocate is None or not roster.check_password(advocate, password):
-            record_failure(session, email, address, now)
-            audit.record(
-                session, "login_failed", advocate_id=advocate.id if advocate else None, ip=address
-            )
+        mine = device if advocate and device and device.advocate_id == advocate.id else None
+        keys = throttle.Keys.of(email, address, mine.device_id if mine else None)
+        ticket = throttle.admit(session, keys, now, known_account=advocate is not None)
+        if not ticket.allowed and ticket.audit:
+            audit.record(session, "login_blocked", advocate_id=None, ip=address)
+    if not ticket.allowed:
+        if ticket.audit:
+            log.warning("login blocked: too many failures")
+        error = "Too many failed attempts. Wait 15 minutes, then try again."
+        return render_template("inbox/login.html", form=form, error=error), 429
+    # 2. The argon2 check, with no lock held: failed logins never hold up the webhook.
+    if advocate is None:
+        roster.burn_time(password)
+    right = advocate is not None and roster.check_password(advocate, password)
+    # 3. Record the outcome.
+    with transaction(desk.hotline.db) as session:
+        current = session.get(Advocate, advocate.id) if advocate is not None else None
+        if (
+            not right
+            or current is None
+            or not current.active
+            or current.password_hash != advocate.password_hash  # changed meanwhile
+        ):
+            if ticket.audit:  # one row per address and window, not one per guess
+                audit.record(
+                    session, "login_failed", advocate_id=advocate.id if advocate else None,
+                    ip=address,
+                )
             error = "Wrong email or password."
             return render_template("inbox/login.html", form=form, error=error), 401
-        clear_failures(session, email, address)
-        advocate.last_login_at = now
-        session.add(advocate)
-        audit.record(session, "login", advocate_id=advocate.id, ip=address)
-        account = Account(advocate)
+        throttle.succeeded(session, ticket)
+        current.last_login_at = now
+        session.add(current)
+        audit.record(session, "login", advocate_id=current.id, ip=address)
+        account = Account(current)
     cookie.clear()  # a fresh session: nothing from before the login carries over
     login_user(account)
     cookie.permanent = True
     log.info("login advocate=%s", account.advocate_id)
-    return redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.args.get("next")))
+    devices.remember(response, account.advocate_id, device)
+    return response
 
 
 @bp.post("/logout")
@@ -178,6 +167,11 @@ def logout() -> Response:
     if current_user.is_authenticated:
         desk = current_app.extensions["advocates"]
         with transaction(desk.hotline.db) as session:
+            advocate = session.get(Advocate, current_user.advocate_id)
+            if advocate is not None:
+                # The cookie is signed, not stored: a copy saved before logout would still
+                # open the inbox unless the server stops accepting its generation.
+                roster.end_sessions(session, advocate)
             audit.record(
                 session, "logout", advocate_id=current_user.advocate_id, ip=client_address()
             )

@@ -314,6 +314,7 @@ def advocates() -> str:
         on_call = {a.id for a in roster.on_call(session, local)}
         rows = [
             {
+                "id": a.id,
                 "name": a.name,
                 "role": a.role,
                 "languages": ", ".join(a.languages or []),
@@ -326,6 +327,24 @@ def advocates() -> str:
             for a in session.exec(select(Advocate).order_by(Advocate.id)).all()
         ]
     return render_template("inbox/advocates.html", rows=rows)
+
+
+@bp.post("/advocates/<int:advocate_id>/end-sessions")
+@login_required
+def end_sessions(advocate_id: int) -> Response:
+    """An admin logs an advocate out everywhere (a lost phone, a shared computer)."""
+    if not current_user.is_admin:
+        abort(403)
+    with transaction(desk().hotline.db) as session:
+        me = _me(session)
+        advocate = session.get(Advocate, advocate_id)
+        if advocate is None:
+            abort(404)
+        roster.end_sessions(session, advocate)
+        audit.record(session, "sessions_ended", advocate_id=me.id, ip=client_address())
+        name = advocate.name
+    flash(f"Every inbox session of {name} has ended.", "ok")
+    return redirect(url_for("inbox.advocates"))
 
 
 # --------------------------------------------------------------------------- errors

@@ -282,17 +282,31 @@ def listing(session: Session, moment: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def end_sessions(session: Session, advocate: Advocate) -> None:
+    """End every inbox session the advocate has open, on every device, at their next request."""
+    advocate.session_generation = (advocate.session_generation or 0) + 1
+    advocate.updated_at = utcnow()
+    session.add(advocate)
+
+
 def set_password_hash(session: Session, advocate: Advocate, password_hash: str) -> None:
     """Replace an advocate's password (made with hash_password): their open sessions end."""
     advocate.password_hash = password_hash
-    session.add(advocate)
+    end_sessions(session, advocate)
+
+
+def set_role(session: Session, advocate: Advocate, role: str) -> None:
+    """Make an advocate an admin or a plain advocate: their open sessions end."""
+    if role not in ROLES:
+        raise RosterError(f"role must be one of {', '.join(ROLES)}")
+    advocate.role = role
+    end_sessions(session, advocate)
 
 
 def deactivate(session: Session, advocate: Advocate) -> None:
     """An advocate who leaves: no more logins, notifications or SMS commands; history stays."""
     advocate.active = False
-    advocate.updated_at = utcnow()
-    session.add(advocate)
+    end_sessions(session, advocate)
 
 
 def speaks(advocate: Advocate, language: str | None) -> bool:

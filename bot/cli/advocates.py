@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from .context import current_desk, current_hotline
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..storage.advocates import Advocate
 
 
 # --------------------------------------------------------------------------- cases
@@ -129,18 +136,50 @@ def _find_advocate(session, ident: str):  # type: ignore[no-untyped-def]
     return found
 
 
+def _change(ident: str, work: Callable[[Session, Advocate], object]) -> int:
+    """Find an advocate by id, email or phone and change them in one transaction."""
+    from ..storage.db import transaction
+
+    with transaction(current_hotline().db) as session:
+        found = _find_advocate(session, ident)
+        work(session, found)
+        return found.id
+
+
 @advocate.command("deactivate")
 @click.argument("ident")
 @with_appcontext
 def advocate_deactivate(ident: str) -> None:
     """Stop an advocate's logins, notifications and SMS commands (their history stays)."""
     from ..advocates import roster
-    from ..storage.db import transaction
 
-    with transaction(current_hotline().db) as session:
-        found = _find_advocate(session, ident)
-        roster.deactivate(session, found)
-        click.echo(f"advocate {found.id} deactivated")
+    click.echo(f"advocate {_change(ident, roster.deactivate)} deactivated")
+
+
+@advocate.command("sessions-end")
+@click.argument("ident")
+@with_appcontext
+def advocate_sessions_end(ident: str) -> None:
+    """Log an advocate out of the inbox on every device (a lost phone, a shared computer)."""
+    from ..advocates import audit, roster
+
+    def end(session: Session, found: Advocate) -> None:
+        roster.end_sessions(session, found)
+        audit.record(session, "sessions_ended", advocate_id=found.id)
+
+    click.echo(f"advocate {_change(ident, end)}: every inbox session ended")
+
+
+@advocate.command("role")
+@click.argument("ident")
+@click.argument("role", type=click.Choice(["advocate", "admin"]))
+@with_appcontext
+def advocate_role(ident: str, role: str) -> None:
+    """Make an advocate an admin or a plain advocate (ends their open sessions)."""
+    from ..advocates import roster
+
+    changed = _change(ident, lambda session, found: roster.set_role(session, found, role))
+    click.echo(f"advocate {changed} is now {role}")
 
 
 @advocate.command("on-call")

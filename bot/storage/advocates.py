@@ -33,6 +33,8 @@ class Advocate(SQLModel, table=True):
     password_hash: str | None = Field(default=None, sa_column=Column(Text))
     active: bool = Field(default=True)
     always_on: bool = Field(default=True)  # on call at every hour, whatever the windows say
+    # Every inbox session carries the generation it was opened in; bumping it ends them all.
+    session_generation: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -83,6 +83,17 @@ def add_advocate(
         return advocate.id
 
 
+def add_team(app: Any) -> dict[str, int]:
+    """Two advocates and an admin who log in with PASSWORD; the clock on Monday morning."""
+    use_clock(app)
+    return {
+        "ana": add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org"),
+        "ben": add_advocate(app, "Ben Ortiz", "+15555550202", "ben@example.org"),
+        "dora": add_advocate(app, "Dora Admin", "+15555550204", "dora@example.org",
+                             role="admin"),
+    }
+
+
 def open_agent_case(twilio: Any, sender: str = FAMILY, language: str = "1") -> str:
     """A family that asks for a person right away; returns the case reference."""
     twilio.text("hello", sender=sender)

@@ -48,6 +48,7 @@ class Settings:
     escalate_minutes: float = 10.0
     escalate_urgent_minutes: float = 3.0
     policy_max_age_days: int = 180
+    proxies: int = 0
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -89,6 +90,7 @@ ENVIRONMENT = {
     "HOTLINE_ESCALATE_MINUTES": "escalate_minutes",
     "HOTLINE_ESCALATE_URGENT_MINUTES": "escalate_urgent_minutes",
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
+    "HOTLINE_PROXIES": "proxies",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -206,6 +208,11 @@ def _check(settings: Settings) -> None:
         ("http://", "https://")
     ):
         raise ConfigError("TWILIO_API_BASE_URL must start with https:// or http://")
+    if not 0 <= settings.proxies <= 10:
+        raise ConfigError(
+            f"HOTLINE_PROXIES must be the number of proxies in front of the hotline (0 when "
+            f"none, 1 on Heroku-style platforms), not {settings.proxies}"
+        )
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")

@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from ..security import peer_address
 from ..storage import crypto
 from ..storage.advocates import Advocate, LoginAttempt
 from ..storage.db import transaction
@@ -122,7 +123,8 @@ def clear_failures(session: Session, email: str, address: str) -> None:
 
 # --------------------------------------------------------------------------- views
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The peer's address, from the trusted proxies only (see bot/security.py)."""
+    return peer_address()
 
 
 def _safe_next(target: str | None) -> str:

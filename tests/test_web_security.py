@@ -1,0 +1,95 @@
+"""The web's defences against what a stranger can send: forwarded headers, NUL bytes,
+security headers and media links that are not Twilio's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.advocates import auth
+from bot.config import ConfigError, load_settings
+from bot.storage.advocates import AuditEntry
+from tests.utils.advocates import PASSWORD, Inbox, add_advocate, rows, use_clock
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+PEER = "192.0.2.10"  # the address the TCP connection comes from
+
+
+@pytest.fixture
+def ana(app):  # type: ignore[no-untyped-def]
+    use_clock(app)
+    return add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
+
+
+@pytest.fixture
+def one_proxy(app_settings) -> None:  # type: ignore[no-untyped-def]
+    """HOTLINE_PROXIES=1: one proxy (a Heroku-style router) in front of the app."""
+    app_settings["proxies"] = 1
+
+
+def browser(app, peer: str = PEER) -> Inbox:  # type: ignore[no-untyped-def]
+    """A browser connecting from `peer`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = peer
+    return Inbox(client)
+
+
+def login(inbox: Inbox, email: str, password: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    inbox.get("/inbox/login")
+    return inbox.post("/inbox/login", {"email": email, "password": password}, headers=headers)
+
+
+def audited_addresses(app, action: str) -> list[str | None]:  # type: ignore[no-untyped-def]
+    return [e.ip for e in rows(app, AuditEntry) if e.action == action]
+
+
+# --------------------------------------------------------------------------- X-Forwarded-For
+def test_a_new_forwarded_address_for_each_guess_still_hits_the_address_limit(app, ana):
+    inbox = browser(app)
+    statuses = [
+        login(inbox, f"guess{n}@example.org", "wrong", forwarded=f"198.51.100.{n}").status_code
+        for n in range(25)
+    ]
+    assert statuses[: auth.PER_ADDRESS] == [401] * auth.PER_ADDRESS
+    assert set(statuses[auth.PER_ADDRESS:]) == {429}
+
+
+def test_a_blocked_address_cannot_log_in_by_adding_the_header(app, ana):
+    inbox = browser(app)
+    for n in range(auth.PER_ADDRESS):
+        assert login(inbox, f"guess{n}@example.org", "wrong").status_code == 401
+    response = login(inbox, "ana@example.org", PASSWORD, forwarded="203.0.113.50")
+    assert response.status_code == 429
+    assert inbox.client.get("/inbox/").status_code == 302  # still logged out
+
+
+def test_the_audit_log_stores_the_peer_not_the_header(app, ana):
+    inbox = browser(app)
+    assert login(inbox, "ana@example.org", PASSWORD, forwarded="203.0.113.99").status_code == 302
+    assert audited_addresses(app, "login") == [PEER]
+
+
+def test_behind_one_proxy_the_last_forwarded_hop_is_the_address(one_proxy, app, ana):
+    inbox = browser(app, peer="10.0.0.2")  # the proxy
+    # The client may write anything on the left; the proxy appends what it saw.
+    forwarded = "1.2.3.4, 203.0.113.99"
+    assert login(inbox, "ana@example.org", PASSWORD, forwarded=forwarded).status_code == 302
+    assert audited_addresses(app, "login") == ["203.0.113.99"]
+
+
+def test_an_address_that_is_not_an_ip_is_never_stored_as_sent(one_proxy, app, ana):
+    inbox = browser(app, peer="10.0.0.2")
+    junk = "<script>alert(1)</script>"
+    assert login(inbox, "ana@example.org", PASSWORD, forwarded=junk).status_code == 302
+    assert audited_addresses(app, "login") == ["invalid"]
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "11"])
+def test_a_wrong_number_of_proxies_is_a_clear_error(value, tmp_path):
+    with pytest.raises(ConfigError, match="HOTLINE_PROXIES"):
+        load_settings({"HOTLINE_PROXIES": value}, {"instance_path": tmp_path})
+
+
+def test_no_proxy_is_trusted_by_default(tmp_path):
+    assert load_settings({}, {"instance_path": tmp_path}).proxies == 0
+    assert load_settings({"HOTLINE_PROXIES": "1"}, {"instance_path": tmp_path}).proxies == 1

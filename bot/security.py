@@ -1,24 +1,30 @@
-"""The web's defences in one place: trusted proxies and the peer's address.
+"""The web's defences in one place: trusted proxies, the peer's address, NUL bytes.
 
 - `X-Forwarded-*` headers are trusted only from the number of proxies `HOTLINE_PROXIES` names
   (0 by default): anyone can send the header, only a proxy in front makes it true.
+- A NUL byte in a path, a query or a form never reaches SQL (PostgreSQL refuses it in text):
+  the request gets a 400, except in the free-text fields a view names with `nul_allowed`,
+  which it strips itself (a family's message is kept, minus the NUL).
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 if TYPE_CHECKING:
     from .config import Settings
 
 INVALID_ADDRESS = "invalid"
+NUL = "\x00"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Trust forwarded headers only from the proxies the settings name."""
+    """Trust forwarded headers only from the proxies the settings name; refuse NUL bytes."""
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,6 +32,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n
         )
+    app.before_request(_refuse_nul)
 
 
 # --------------------------------------------------------------------------- addresses
@@ -43,3 +50,37 @@ def valid_address(value: str | None) -> str:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
         return INVALID_ADDRESS
+
+
+# --------------------------------------------------------------------------- NUL bytes
+def nul_allowed(*fields: str) -> Callable[[F], F]:
+    """Let these form fields carry NUL bytes into the view, which strips them itself."""
+
+    def mark(view: F) -> F:
+        view.nul_allowed = frozenset(fields)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _has_nul(fields: Iterable[tuple[str, list[str]]], allowed: frozenset[str]) -> bool:
+    return any(
+        NUL in name or (name not in allowed and any(NUL in value for value in values))
+        for name, values in fields
+    )
+
+
+def _refuse_nul() -> tuple[str, int] | None:
+    if NUL in request.path:
+        return _nul_refused()
+    if request.query_string and _has_nul(request.args.lists(), frozenset()):
+        return _nul_refused()
+    if request.method in ("POST", "PUT", "PATCH") and request.form:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if _has_nul(request.form.lists(), getattr(view, "nul_allowed", frozenset())):
+            return _nul_refused()
+    return None
+
+
+def _nul_refused() -> tuple[str, int]:
+    return "The request holds a character the hotline does not accept (a NUL byte).", 400

@@ -93,3 +93,75 @@ def test_a_wrong_number_of_proxies_is_a_clear_error(value, tmp_path):
 def test_no_proxy_is_trusted_by_default(tmp_path):
     assert load_settings({}, {"instance_path": tmp_path}).proxies == 0
     assert load_settings({"HOTLINE_PROXIES": "1"}, {"instance_path": tmp_path}).proxies == 1
+
+
+# --------------------------------------------------------------------------- NUL bytes
+@pytest.fixture
+def admin(app):  # type: ignore[no-untyped-def]
+    """An admin logged in, with one open case."""
+    use_clock(app)
+    add_advocate(app, "Dora Admin", "+15555550204", "dora@example.org", role="admin")
+    inbox = browser(app)
+    assert login(inbox, "dora@example.org", PASSWORD).status_code == 302
+    return inbox
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/inbox/cases/AB%00CD",
+        "/inbox/cases/AB%00CD/export",
+        "/inbox/?language=%00",
+        "/inbox/?status=%00&language=es%00",
+        "/inbox/audit?ref=%00",
+        "/inbox/audit?ref=K7F-3QX%00",
+        "/inbox/login?next=/inbox/%00",
+        "/preview/e%00n",
+    ],
+)
+def test_a_nul_byte_in_an_address_is_a_400_not_a_500(admin, path):
+    response = admin.get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action", ["claim", "release", "reply", "close", "hand-back", "notes"])
+def test_a_nul_byte_in_a_case_action_is_a_400(app, twilio, admin, action):
+    from tests.utils.advocates import open_agent_case
+
+    ref = open_agent_case(twilio)
+    admin.get(f"/inbox/cases/{ref}")
+    assert admin.post(f"/inbox/cases/AB%00CD/{action}", {"body": "hi"}).status_code == 400
+    response = admin.post(f"/inbox/cases/{ref}/{action}", {"body": "hi\x00there"})
+    assert response.status_code == 400
+    assert admin.get(f"/inbox/cases/{ref}").status_code == 200  # the case is untouched
+
+
+def test_a_nul_byte_in_the_login_form_is_a_400(app, ana):
+    inbox = browser(app)
+    assert login(inbox, "ana@example.org\x00", PASSWORD).status_code == 400
+    assert login(inbox, "ana@example.org", PASSWORD).status_code == 302
+
+
+def test_a_signed_message_with_a_nul_in_its_sid_or_sender_is_a_400(app, twilio):
+    from tests.utils.twilio import inbound_form
+
+    assert twilio.post("/twilio/messages", inbound_form("hi", sid="SM\x00x")).status_code == 400
+    form = inbound_form("hi", sender="+1555555\x000101")
+    assert twilio.post("/twilio/messages", form).status_code == 400
+    status = {"MessageSid": "SM\x00x", "MessageStatus": "delivered"}
+    assert twilio.post("/twilio/status", status).status_code == 400
+    # Nothing was stored, and the hotline still answers the next message.
+    assert "1" in twilio.text("hello")
+
+
+def test_a_signed_message_with_a_nul_in_its_body_is_kept_without_the_nul(app, twilio):
+    from bot.storage.models import Message
+    from tests.utils.twilio import inbound_form
+
+    response = twilio.post(
+        "/twilio/messages", inbound_form("hel\x00lo", ProfileName="Ju\x00an")
+    )
+    assert response.status_code == 200
+    inbound = [m for m in rows(app, Message) if m.direction == "in"]
+    assert [m.body for m in inbound] == ["hello"]

@@ -1,10 +1,12 @@
-"""The web's defences in one place: trusted proxies, the peer's address, NUL bytes.
+"""The web's defences in one place: trusted proxies, the peer's address, NUL bytes, media.
 
 - `X-Forwarded-*` headers are trusted only from the number of proxies `HOTLINE_PROXIES` names
   (0 by default): anyone can send the header, only a proxy in front makes it true.
 - A NUL byte in a path, a query or a form never reaches SQL (PostgreSQL refuses it in text):
   the request gets a 400, except in the free-text fields a view names with `nul_allowed`,
   which it strips itself (a family's message is kept, minus the NUL).
+- A file a family sent becomes a link only on Twilio's media hosts over https
+  (`HOTLINE_MEDIA_HOSTS`); anything else (`javascript:`, another site) is shown as text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 
@@ -84,3 +87,22 @@ def _refuse_nul() -> tuple[str, int] | None:
 
 def _nul_refused() -> tuple[str, int]:
     return "The request holds a character the hotline does not accept (a NUL byte).", 400
+
+
+# --------------------------------------------------------------------------- media links
+def is_media_url(url: str, hosts: Iterable[str]) -> bool:
+    """True for an https address on one of Twilio's media hosts: only those become links."""
+    if not isinstance(url, str) or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and not parts.username
+        and not parts.password
+        and port in (None, 443)
+        and (parts.hostname or "") in hosts
+    )

@@ -165,3 +165,56 @@ def test_a_signed_message_with_a_nul_in_its_body_is_kept_without_the_nul(app, tw
     assert response.status_code == 200
     inbound = [m for m in rows(app, Message) if m.direction == "in"]
     assert [m.body for m in inbound] == ["hello"]
+
+
+# --------------------------------------------------------------------------- media links
+TWILIO_FILE = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+NOT_TWILIO = (
+    "javascript:fetch('/inbox/').then(r=>r.text())",
+    "https://evil.example/ME2.jpg",
+    "http://api.twilio.com/ME3",  # not https
+    "https://api.twilio.com@evil.example/ME4",
+    "data:text/html,<script>alert(1)</script>",
+)
+
+
+def test_a_file_link_that_is_not_twilios_is_shown_as_text(app, twilio, admin):
+    import re
+
+    from tests.utils.advocates import open_agent_case
+
+    ref = open_agent_case(twilio)
+    twilio.text("", media=(TWILIO_FILE, *NOT_TWILIO))
+    page = admin.page(f"/inbox/cases/{ref}")
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert TWILIO_FILE in hrefs  # in the summary and in the transcript
+    unsafe = ("javascript:", "data:", "http://", "https://evil", "https://api.twilio.com@")
+    assert [href for href in hrefs if href.startswith(unsafe)] == []
+    assert "evil.example/ME2.jpg" in page  # still readable, as text
+    assert page.count("not a Twilio file address") == 2 * len(NOT_TWILIO)
+
+    export = admin.get(f"/inbox/cases/{ref}/export").get_data(as_text=True)
+    assert f"file: {TWILIO_FILE}\n" in export
+    assert "file: https://evil.example/ME2.jpg (not a Twilio file address: do not open)" in export
+    assert export.count("not a Twilio file address") == 2 * len(NOT_TWILIO)  # summary + transcript
+
+
+def test_media_hosts_are_a_setting(media_hosts, app, twilio, admin):
+    from tests.utils.advocates import open_agent_case
+
+    ref = open_agent_case(twilio)
+    twilio.text("", media=("https://media.example.org/ME5", TWILIO_FILE))
+    page = admin.page(f"/inbox/cases/{ref}")
+    assert 'href="https://media.example.org/ME5"' in page
+    assert f'href="{TWILIO_FILE}"' not in page
+
+
+@pytest.fixture
+def media_hosts(app_settings) -> None:  # type: ignore[no-untyped-def]
+    app_settings["media_hosts"] = "Media.Example.org"
+
+
+@pytest.mark.parametrize("value", ["https://api.twilio.com", "api.twilio.com/x", " , "])
+def test_a_wrong_media_host_is_a_clear_error(value, tmp_path):
+    with pytest.raises(ConfigError, match="HOTLINE_MEDIA_HOSTS"):
+        load_settings({"HOTLINE_MEDIA_HOSTS": value}, {"instance_path": tmp_path})

@@ -1,4 +1,4 @@
-"""The web's defences in one place: trusted proxies, the peer's address, NUL bytes, media.
+"""The web's defences in one place: proxies, the peer's address, NUL bytes, media, headers.
 
 - `X-Forwarded-*` headers are trusted only from the number of proxies `HOTLINE_PROXIES` names
   (0 by default): anyone can send the header, only a proxy in front makes it true.
@@ -7,6 +7,8 @@
   which it strips itself (a family's message is kept, minus the NUL).
 - A file a family sent becomes a link only on Twilio's media hosts over https
   (`HOTLINE_MEDIA_HOSTS`); anything else (`javascript:`, another site) is shown as text.
+- Every answer carries the same security headers, added by one `after_request` hook from
+  strings built once at start: the webhook pays a dictionary update, nothing more.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -25,9 +27,24 @@ INVALID_ADDRESS = "invalid"
 NUL = "\x00"
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Only the app's own files: no inline script or style, no frames, forms only to the app.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # same-origin, not no-referrer: Flask-WTF checks the Referer of every form posted over
+    # HTTPS, and other sites learn nothing (no case reference leaves in a Referer).
+    "Referrer-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Trust forwarded headers only from the proxies the settings name; refuse NUL bytes."""
+    """Trust the configured proxies, refuse NUL bytes, add the headers to every answer."""
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -36,6 +53,17 @@ def init_app(app: Flask, settings: Settings) -> None:
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n
         )
     app.before_request(_refuse_nul)
+    headers = dict(HEADERS)
+    if settings.production:
+        headers["Strict-Transport-Security"] = HSTS
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.update(headers)
+        if request.endpoint != "static":
+            # Pages, exports and TwiML replies carry personal data: never kept in any cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 # --------------------------------------------------------------------------- addresses

@@ -218,3 +218,86 @@ def media_hosts(app_settings) -> None:  # type: ignore[no-untyped-def]
 def test_a_wrong_media_host_is_a_clear_error(value, tmp_path):
     with pytest.raises(ConfigError, match="HOTLINE_MEDIA_HOSTS"):
         load_settings({"HOTLINE_MEDIA_HOSTS": value}, {"instance_path": tmp_path})
+
+
+# --------------------------------------------------------------------------- headers
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, name
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "style-src 'self'" in policy
+
+
+def test_every_page_with_personal_data_has_the_headers_and_is_never_cached(app, twilio, admin):
+    from tests.utils.advocates import open_agent_case
+
+    ref = open_agent_case(twilio)
+    admin.act(ref, "notes", body="called the family")
+    personal = [
+        admin.get("/inbox/"),
+        admin.get(f"/inbox/cases/{ref}"),
+        admin.get(f"/inbox/cases/{ref}/export"),
+        admin.get("/inbox/audit"),
+        admin.get("/inbox/advocates"),
+        admin.get("/preview/"),
+        admin.get("/preview/es"),
+        twilio.send("1"),  # a TwiML reply is written to the family
+    ]
+    for response in personal:
+        assert response.status_code == 200, response.request.path
+        assert_security_headers(response)
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+        assert "Strict-Transport-Security" not in response.headers  # development
+    for path in ("/inbox/login", "/inbox/cases/NOPE-00", "/healthz"):
+        assert_security_headers(admin.client.get(path))
+
+
+def test_the_stylesheets_are_files_and_no_page_has_inline_style_or_script(app, admin):
+    from pathlib import Path
+
+    import bot
+
+    page = admin.page("/inbox/")
+    assert '<link rel="stylesheet" href="/static/inbox.css">' in page
+    css = admin.client.get("/static/inbox.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert "no-store" not in css.headers.get("Cache-Control", "")
+    assert admin.client.get("/static/preview.css").status_code == 200
+    root = Path(bot.__file__).parent
+    for template in [*root.glob("**/templates/**/*.html")]:
+        text = template.read_text()
+        for inline in ("<style", "style=", "<script", "javascript:", " onclick=", " onload="):
+            assert inline not in text, f"{template.name}: {inline}"
+
+
+def test_production_adds_hsts(app_settings):
+    from bot import create_app
+
+    app_settings["env"] = "production"
+    app = create_app(app_settings)
+    response = app.test_client().get("/inbox/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert_security_headers(response)
+    app.extensions["hotline"].db.dispose()
+
+
+def test_behind_an_https_proxy_a_form_posted_from_the_inbox_is_accepted(one_proxy, app, ana):
+    """Flask-WTF checks the Referer over HTTPS: the Referrer-Policy must let the inbox send it."""
+    inbox = browser(app, peer="10.0.0.2")
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "hotline.example.org",
+             "X-Forwarded-For": "203.0.113.99"}
+    page = inbox.get("/inbox/login", headers=https)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    response = inbox.post(
+        "/inbox/login", {"email": "ana@example.org", "password": PASSWORD},
+        headers={**https, "Referer": "https://hotline.example.org/inbox/login"},
+    )
+    assert response.status_code == 302

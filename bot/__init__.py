@@ -18,11 +18,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
     from flask import Flask
 
-    from . import advocates, outbox, preview, security, webhook  # noqa: F401  (erase hooks)
+    from . import advocates, outbox, preview, webhook  # noqa: F401  (they register erase hooks)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
     from .conversation.language import detect
+    from .security import init_app as init_security
     from .service import Hotline
     from .storage import crypto
     from .storage.db import make_engine
@@ -39,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.production,
         HOTLINE_SETTINGS=settings,
     )
-    security.init_app(app, settings)
+    init_security(app, settings)  # trusted proxies, NUL bytes refused, security headers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("transitions").setLevel(logging.WARNING)
 

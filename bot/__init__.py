@@ -17,13 +17,13 @@ __all__ = ["create_app", "ConfigError"]
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
     from flask import Flask
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import advocates, outbox, preview, webhook  # noqa: F401  (they register erase hooks)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
     from .conversation.language import detect
+    from .security import init_app as init_security
     from .service import Hotline
     from .storage import crypto
     from .storage.db import make_engine
@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.production,
         HOTLINE_SETTINGS=settings,
     )
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    init_security(app, settings)  # trusted proxies, NUL bytes refused, security headers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("transitions").setLevel(logging.WARNING)
 

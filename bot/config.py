@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -12,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where Twilio serves the files families send (MediaUrl0…): only these become links.
+TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com")
+HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
 class ConfigError(Exception):
@@ -48,6 +52,8 @@ class Settings:
     escalate_minutes: float = 10.0
     escalate_urgent_minutes: float = 3.0
     policy_max_age_days: int = 180
+    proxies: int = 0
+    media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -89,6 +95,8 @@ ENVIRONMENT = {
     "HOTLINE_ESCALATE_MINUTES": "escalate_minutes",
     "HOTLINE_ESCALATE_URGENT_MINUTES": "escalate_urgent_minutes",
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
+    "HOTLINE_PROXIES": "proxies",
+    "HOTLINE_MEDIA_HOSTS": "media_hosts",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -109,6 +117,8 @@ def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
         return Path(value)
     if name == "data_keys":
         return [k.strip() for k in value.split(",") if k.strip()]
+    if name == "media_hosts":
+        return [h.strip().lower() for h in value.split(",") if h.strip()]
     return value
 
 
@@ -206,6 +216,17 @@ def _check(settings: Settings) -> None:
         ("http://", "https://")
     ):
         raise ConfigError("TWILIO_API_BASE_URL must start with https:// or http://")
+    if not 0 <= settings.proxies <= 10:
+        raise ConfigError(
+            f"HOTLINE_PROXIES must be the number of proxies in front of the hotline (0 when "
+            f"none, 1 on Heroku-style platforms), not {settings.proxies}"
+        )
+    wrong_hosts = [host for host in settings.media_hosts if not HOST_NAME.match(host)]
+    if wrong_hosts or not settings.media_hosts:
+        raise ConfigError(
+            "HOTLINE_MEDIA_HOSTS must be host names separated by commas, like "
+            f"api.twilio.com,media.twiliocdn.com, not {','.join(wrong_hosts)!r}"
+        )
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")

@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from .outbox import record_status
+from .security import NUL, nul_allowed
 from .service import InboundMessage
 from .storage.db import ping
 
@@ -82,13 +83,15 @@ def parse_inbound() -> InboundMessage:
     return InboundMessage(
         sid=sid,
         sender=sender,
-        body=form.get("Body", ""),
+        # A NUL byte is no character anyone meant to send: the message is kept without it.
+        body=form.get("Body", "").replace(NUL, ""),
         media=media,
         to=form.get("To"),
     )
 
 
 @bp.post("/twilio/messages")
+@nul_allowed("Body", "ProfileName")  # free text a person typed: never refuse the message
 def messages() -> Response:
     require_twilio_signature()
     inbound = parse_inbound()

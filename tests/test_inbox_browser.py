@@ -6,7 +6,9 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -70,6 +72,31 @@ def app(app_settings, fake_twilio):  # type: ignore[no-untyped-def]
     app.extensions["hotline"].db.dispose()
 
 
+def watch_csp(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every Content-Security-Policy complaint the page's console prints, as it happens."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text else None,
+    )
+    return refused
+
+
+def assert_secure_page(response, page) -> None:  # type: ignore[no-untyped-def]
+    """The security headers arrived, and the stylesheet (a file, allowed by the CSP) applied."""
+    from playwright.sync_api import expect
+
+    headers = response.headers  # lower-case names
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["cache-control"] == "no-store"
+    expect(page.locator("header")).to_have_css("background-color", "rgb(255, 255, 255)")
+
+
 def deliver_outbox(app) -> None:  # type: ignore[no-untyped-def]
     """What the Procfile's worker does: `hotline outbox work --until-empty`."""
     result = run_cli(app, ["outbox", "work", "--until-empty"])
@@ -87,7 +114,8 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone screen
-        page.goto(f"{server}/inbox/")
+        refused = watch_csp(page)
+        assert_secure_page(page.goto(f"{server}/inbox/"), page)
         page.fill("#email", "ana@example.org")
         page.fill("#password", PASSWORD)
         page.click("button:has-text('Log in')")
@@ -101,8 +129,10 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
         expect(page.locator("table.queue")).to_contain_text(ref)
         expect(page.locator("table.queue")).to_contain_text("URGENT")
 
-        page.click(f"text={ref}")
+        with page.expect_response(lambda r: f"/inbox/cases/{ref}" in r.url) as case_page:
+            page.click(f"text={ref}")
         expect(page.locator("h1")).to_contain_text(f"Case {ref}")
+        assert_secure_page(case_page.value, page)
         expect(page.locator("section[aria-label=Summary]")).to_contain_text("A-123-456-789")
         page.click("button:has-text('Claim')")
         expect(page.locator(".flash.ok")).to_contain_text("You hold this case")
@@ -122,6 +152,7 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
         expect(page.locator("#status")).to_have_text("closed")
         deliver_outbox(app)
         browser.close()
+    assert refused == []
 
     to_family = [m for m in fake_twilio.messages if m["to"] == FAMILY]
     assert [m["body"] for m in to_family][0] == reply
@@ -130,3 +161,51 @@ def test_advocate_logs_in_claims_replies_and_closes_in_a_real_browser(
     assert to_ana and all("Juan" not in body and "Conroe" not in body for body in to_ana)
     assert case_of(app, ref).status == "closed"
     assert (OUTPUT / f"{name}.png").stat().st_size > 10_000
+
+
+def test_the_inbox_works_under_its_content_security_policy(
+    app, twilio, server, chromium, fake_twilio
+):
+    """A family that asks for a person; the advocate answers, every page under the CSP."""
+    from playwright.sync_api import expect
+
+    from tests.utils.advocates import open_agent_case
+
+    use_clock(app)
+    add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
+    ref = open_agent_case(twilio)
+    with sync_playwright_browser(chromium) as page:
+        refused = watch_csp(page)
+        assert_secure_page(page.goto(f"{server}/inbox/login"), page)
+        page.fill("#email", "ana@example.org")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Log in')")
+        expect(page.locator("table.queue")).to_contain_text(ref)
+        assert_secure_page(page.goto(f"{server}/inbox/cases/{ref}"), page)
+        page.click("button:has-text('Claim')")
+        expect(page.locator(".flash.ok")).to_have_css("background-color", "rgb(220, 252, 231)")
+        page.fill("#body", "Hola, soy Ana.")
+        page.click("button:has-text('Send')")
+        expect(page.locator(".flash.ok")).to_contain_text("Sent.")
+        deliver_outbox(app)
+        page.reload()
+        expect(page.locator(".transcript .advocate .status").last).to_have_text("sent")
+        expect(page.locator("a.button.secondary")).to_have_css(
+            "background-color", "rgb(255, 255, 255)"  # the Export link, styled from the file
+        )
+        page.click("button:has-text('Log out')")
+        expect(page.locator("#email")).to_be_visible()
+    assert refused == []
+    assert [m["body"] for m in fake_twilio.messages if m["to"] == FAMILY] == ["Hola, soy Ana."]
+
+
+@contextmanager
+def sync_playwright_browser(chromium: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 390, "height": 844})
+        finally:
+            browser.close()

@@ -73,7 +73,7 @@ def test_signature_checked_against_request_url_when_no_public_base_url(
     from bot.storage.migrate import upgrade
     from tests.conftest import TEST_TOKEN
 
-    app_settings["public_base_url"] = ""
+    app_settings.update(public_base_url="", proxies=1)
     app = create_app(app_settings)
     upgrade(app.extensions["hotline"].db)
     client = app.test_client()

@@ -9,6 +9,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..erasure import ERASE_HOOKS
+from ..security import is_media_url
 from .desk import Desk
 from .purge import erase_conversations
 
@@ -41,6 +42,8 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
         # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain.
         app.config["SESSION_COOKIE_NAME"] = "__Host-hotline"
     csrf.init_app(app)
+    # `{% if url is twilio_media %}`: a file becomes a link only on Twilio's media hosts.
+    app.jinja_env.tests["twilio_media"] = lambda url: is_media_url(url, desk.media_hosts)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from ..security import valid_address
 from ..storage.advocates import AuditEntry
 from ..storage.models import utcnow
 
@@ -16,8 +17,14 @@ def record(
     ref: str | None = None,
     ip: str | None = None,
 ) -> None:
-    """Write one entry: the action, the case reference and who; never personal data."""
-    session.add(AuditEntry(at=utcnow(), advocate_id=advocate_id, action=action, ref=ref, ip=ip))
+    """Write one entry: the action, the case reference and who; never personal data.
+
+    `ip` is stored only as a valid IP address ("invalid" otherwise), never as raw header text.
+    """
+    address = valid_address(ip) if ip is not None else None
+    session.add(
+        AuditEntry(at=utcnow(), advocate_id=advocate_id, action=action, ref=ref, ip=address)
+    )
 
 
 def entries(

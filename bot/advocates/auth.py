@@ -27,6 +27,7 @@ from sqlmodel import Session
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from ..security import peer_address
 from ..storage.advocates import Advocate
 from ..storage.db import transaction
 from . import audit, devices, roster, throttle
@@ -90,7 +91,8 @@ class LoginForm(FlaskForm):
 
 # --------------------------------------------------------------------------- views
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The peer's address, from the trusted proxies only (see bot/security.py)."""
+    return peer_address()
 
 
 def _safe_next(target: str | None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..config import TWILIO_MEDIA_HOSTS
 from ..storage.clock import aware, utcnow
 from ..storage.models import Case
 
@@ -27,6 +28,7 @@ class Desk:
     webhook_url: str = ""
     webhook_secret: str = ""
     retention: timedelta = timedelta(days=90)
+    media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS  # files shown as links (HOTLINE_MEDIA_HOSTS)
     # Tests replace the clock to move time forward without waiting.
     clock: Callable[[], datetime] = utcnow
     last_purge: datetime | None = field(default=None, repr=False)
@@ -42,6 +44,7 @@ class Desk:
             webhook_url=settings.webhook_url,
             webhook_secret=settings.webhook_secret,
             retention=timedelta(days=settings.retention_days),
+            media_hosts=tuple(settings.media_hosts),
         )
 
     def now(self) -> datetime:

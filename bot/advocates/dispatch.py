@@ -140,7 +140,7 @@ def _send_email(desk: Desk, row_id: int, now: datetime) -> None:
         reading = roster.reading_language(advocate)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
-            messages=messages, today=desk.local(now).date(),
+            messages=messages, today=desk.local(now).date(), media_hosts=desk.media_hosts,
         )
         email = EmailMessage()
         email["Subject"] = texts.email_subject(

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from ..security import is_media_url
 from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.clock import aware
 from ..storage.db import transaction
@@ -32,7 +33,7 @@ from ..storage.models import Case, Message
 from . import audit, casework, roster
 from .auth import client_address
 from .desk import Desk
-from .summary import summarize
+from .summary import file_line, summarize
 from .timeline import events_of
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates")
@@ -144,7 +145,7 @@ def case_page(ref: str) -> str | Response:
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
             messages=[m for m in messages if m.created_at <= case.created_at or not case.answers],
-            today=desk().local(now).date(),
+            today=desk().local(now).date(), media_hosts=desk().media_hosts,
         )
         family = _family(session, case)
         held = casework.is_held(session, case)
@@ -191,7 +192,7 @@ def export(ref: str) -> Response:
             case, flow=hotline.engine.flow, catalog=hotline.catalog,
             reading=roster.reading_language(me),
             messages=[m for m in messages if m.created_at <= case.created_at or not case.answers],
-            today=desk().local(desk().now()).date(),
+            today=desk().local(desk().now()).date(), media_hosts=desk().media_hosts,
         )
         names = _names(session)
         lines = [summary.text(desk().link(case.ref)), "Transcript:"]
@@ -199,7 +200,10 @@ def export(ref: str) -> Response:
             when = desk().local(message.created_at).strftime("%Y-%m-%d %H:%M")
             who = "family" if message.direction == "in" else message.author
             lines.append(f"  [{when}] {who} ({message.status}): {message.body or ''}")
-            lines += [f"      file: {url}" for url in message.media or []]
+            lines += [
+                f"      file: {file_line(url, is_media_url(url, desk().media_hosts))}"
+                for url in message.media or []
+            ]
         notes = session.exec(select(CaseNote).where(CaseNote.case_id == case.id)).all()
         if notes:
             lines += ["", "Notes:"]

@@ -14,10 +14,12 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_timedelta
 
+from ..config import TWILIO_MEDIA_HOSTS
 from ..conversation.flows import Flow, State
 from ..conversation.formats import format_a_number, format_phone
 from ..conversation.i18n import Catalog
 from ..conversation.text import fold
+from ..security import is_media_url
 from ..storage.models import Case, Message
 
 CALL_LANGUAGE = "call_language"  # the answer that names the language for the call
@@ -65,6 +67,11 @@ class Summary:
     own_words: list[str] = field(default_factory=list)
     call_language: Fact | None = None
     media: list[str] = field(default_factory=list)
+    media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS
+
+    def files(self) -> list[tuple[str, bool]]:
+        """Each file the family sent, and whether it may be a link (Twilio's hosts, https)."""
+        return [(url, is_media_url(url, self.media_hosts)) for url in self.media]
 
     def text(self, link: str = "") -> str:
         """Plain text, for email and export."""
@@ -92,8 +99,14 @@ class Summary:
             lines += ["", "In the family's own words:"]
             lines += [f'  "{words}"' for words in self.own_words]
         if self.media:
-            lines += ["", "Files:"] + [f"  {url}" for url in self.media]
+            lines += ["", "Files:"]
+            lines += [f"  {file_line(url, linked)}" for url, linked in self.files()]
         return "\n".join(lines) + "\n"
+
+
+def file_line(url: str, linked: bool) -> str:
+    """A file in plain text; one not on Twilio's media hosts says so, to be read, not opened."""
+    return url if linked else f"{url} (not a Twilio file address: do not open)"
 
 
 def summarize(
@@ -104,6 +117,7 @@ def summarize(
     reading: str,
     messages: list[Message] = (),  # type: ignore[assignment]
     today: dt.date | None = None,
+    media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS,
 ) -> Summary:
     """Build the summary of a case for an advocate who reads `reading` (a locale code)."""
     today = today or dt.date.today()
@@ -119,6 +133,7 @@ def summarize(
         created_at=case.created_at,
         reading=reading,
         media=list(case.media or []),
+        media_hosts=tuple(media_hosts),
     )
     answers = dict(case.answers or {})
     details = _choice_details(flow)  # text questions a choice leads to: shown with that choice

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.advocates import auth
+from bot.advocates import throttle
 from bot.config import ConfigError, load_settings
 from bot.storage.advocates import AuditEntry
 from tests.utils.advocates import PASSWORD, Inbox, add_advocate, rows, use_clock
@@ -50,13 +50,13 @@ def test_a_new_forwarded_address_for_each_guess_still_hits_the_address_limit(app
         login(inbox, f"guess{n}@example.org", "wrong", forwarded=f"198.51.100.{n}").status_code
         for n in range(25)
     ]
-    assert statuses[: auth.PER_ADDRESS] == [401] * auth.PER_ADDRESS
-    assert set(statuses[auth.PER_ADDRESS:]) == {429}
+    assert statuses[: throttle.PER_ADDRESS] == [401] * throttle.PER_ADDRESS
+    assert set(statuses[throttle.PER_ADDRESS:]) == {429}
 
 
 def test_a_blocked_address_cannot_log_in_by_adding_the_header(app, ana):
     inbox = browser(app)
-    for n in range(auth.PER_ADDRESS):
+    for n in range(throttle.PER_ADDRESS):
         assert login(inbox, f"guess{n}@example.org", "wrong").status_code == 401
     response = login(inbox, "ana@example.org", PASSWORD, forwarded="203.0.113.50")
     assert response.status_code == 429

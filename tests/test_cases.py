@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.storage.models import Case, Contact, Conversation, Message, OutboxMessage
 from tests.utils.cli import run_cli
+from tests.utils.outbox import conversation_of
 from tests.utils.twilio import replies
 
 SENDER = "+15555550160"
@@ -26,9 +28,18 @@ def intake_to_review(twilio, sender: str = SENDER, fresh: bool = True) -> None:
     else:
         twilio.text("menu", sender=sender)
     twilio.text("2", sender=sender)
-    answers = ["1", "Ana Ruiz", "3/14/1985", "El Salvador", "A123456789", "yesterday",
-               "Dallas", "skip", "1", "He has diabetes and no medicine", "15", "1 5",
-               "skip", "1", "2", "yes"]
+    answers = ["yes",  # consent
+               "1", "He has diabetes and no medicine",  # urgent: the case opens here
+               "1", "Ana Ruiz", "El Salvador", "A123456789", "3/14/1985", "skip", "yesterday",
+               "Dallas",
+               "skip", "skip", "skip", "skip", "skip", "skip",  # court case ... fear
+               "3",  # more than 10 years in the US
+               "2",  # no children under 18
+               "1", "metformin",  # daily medicine
+               "1",  # their language: this chat's
+               "1 5",  # factors: family, health
+               "3",  # past arrest: not sure
+               "1", "2"]  # callback: this number; call in English
     for answer in answers:
         twilio.text(answer, sender=sender)
 
@@ -47,6 +58,10 @@ def test_finished_intake_creates_one_urgent_case_with_a_readable_reference(twili
     assert case.answers["name"] == "Ana Ruiz"
     assert case.answers["a_number"] == "123456789"
     assert case.answers["factors"] == ["family", "health"]
+    assert case.answers["urgent_details"] == "He has diabetes and no medicine"
+    assert case.answers["years_in_us"] == "over_10"  # a choice, not the years typed
+    assert case.answers["medicine_details"] == "metformin"
+    assert case.answers["criminal_history"] == "unsure"
 
 
 def test_agent_then_intake_is_still_one_case(twilio, app):
@@ -108,6 +123,63 @@ def test_delete_erases_every_row_about_the_number(twilio, app):
     }
     # Texting again is a first contact.
     assert "This is the Family Hotline" in twilio.text("hello", sender=SENDER)
+
+
+def test_consent_declined_erases_what_the_conversation_stored_and_still_answers(twilio, app):
+    other = "+15555550161"
+    twilio.text("hi", sender=other)
+    # A first text that tells the story leads straight to the consent question.
+    twilio.text("ICE took my husband Pedro Gomez this morning", sender=SENDER)
+    assert "Is that OK?" in twilio.text("1", sender=SENDER)
+    ref = re.search(r"case number is (\S+)\.", twilio.text("AGENT", sender=SENDER)).group(1)
+    twilio.text("", sender=SENDER, media=("https://api.twilio.com/Media/ME7",))
+    assert [c.ref for c in all_rows(app, Case)] == [ref]
+
+    reply = twilio.text("2", sender=SENDER)  # consent: no
+    assert "We erased what you sent us" in reply
+    assert "1 What is prosecutorial discretion?" in reply and "2 Talk to a person" in reply
+    assert all_rows(app, Case) == []
+    with Session(app.extensions["hotline"].db) as session:
+        conversation = session.get(Conversation, conversation_of(app, SENDER))
+        mine = session.exec(
+            select(Message).where(Message.conversation_id == conversation.id)
+        ).all()
+        # Only the "No" and the answer to it are left; the story, the photo and the rest went.
+        assert [m.body for m in mine if m.direction == "in"] == ["2"]
+        assert all("Pedro" not in (m.body or "") and not m.media for m in mine)
+        assert conversation.answers == {} and "media" not in conversation.data
+    assert len(all_rows(app, Contact)) == 2  # the number stays, so the hotline can answer
+    assert len([m for m in all_rows(app, Message) if m.body == "hi"]) == 1  # others untouched
+
+    explanation = twilio.text("1", sender=SENDER)
+    assert "ICE can choose not to arrest, hold or deport a person" in explanation
+    assert "prosecutorial discretion" in explanation
+
+
+def test_criminal_history_is_stored_as_a_choice_never_as_the_words_typed(twilio, app):
+    twilio.text("hello", sender=SENDER)
+    twilio.text("1", sender=SENDER)
+    twilio.text("2", sender=SENDER)
+    for answer in ("yes", "2"):  # consent; not urgent
+        twilio.text(answer, sender=SENDER)
+    for _ in range(30):  # skip the other questions (a bounded loop: consent is never skipped)
+        reply = twilio.text("skip", sender=SENDER)
+        if "Were they ever arrested or charged with a crime" in reply:
+            break
+    else:
+        pytest.fail("the criminal history question never came")
+    assert "Please do not write details here" in reply
+    refused = twilio.text("he got a DUI in 2019 and paid a fine", sender=SENDER)
+    assert "did not understand" in refused
+    assert "1 Yes\n2 No\n3 Not sure" in refused
+    assert "best number to call you" in twilio.text("1", sender=SENDER)
+    twilio.text("1", sender=SENDER)  # callback: this number
+    review = twilio.text("1", sender=SENDER)  # call language: this chat's
+    assert "Past arrest or criminal case: Yes" in review
+    twilio.text("ok", sender=SENDER)
+    [case] = all_rows(app, Case)
+    assert case.answers["criminal_history"] == "yes"
+    assert "DUI" not in json.dumps(case.answers)
 
 
 def test_stop_sends_nothing_until_start(twilio, app):

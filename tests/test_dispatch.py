@@ -59,7 +59,55 @@ def test_notified_advocate_gets_the_full_summary_by_email(app, twilio, smtp):
     assert "Juan Perez Lopez" in body and "A-123-456-789" in body
     assert "they said he will be moved tomorrow" in body
     assert f"https://hotline.example.org/inbox/cases/{ref}" in body
+    # Why it is urgent first, then the facts, each labelled.
+    assert body.index("Why it is urgent:") < body.index("Facts:")
+    for fact in (
+        "Court case now: Yes: December 8 in Houston",
+        "Past deportation order or missed court date: No",
+        "Papers from ICE: Got papers, did not sign",
+        "Has a lawyer: No",
+        "Cases or status: Asylum case, Family petition",
+        "Afraid to go back: Yes",
+        "Time in the US: More than 10 years",
+        "Children under 18: Yes",
+        "Someone cares for the children: Yes",
+        "Needs daily medicine: Yes: insulin for diabetes",
+        "Their language: Mam",
+        "Past arrest or criminal case: Yes",
+    ):
+        assert f"  {fact}" in body.splitlines(), fact
+    checklist = ["  [x] US citizen or resident family", "  [x] Works", "  [ ] In school"]
+    assert all(line in body.splitlines() for line in checklist)
     assert [d.status for d in rows(app, Dispatch) if d.kind == "email"] == ["sent"]
+
+
+def test_the_email_summary_is_labelled_in_the_advocates_language(app, twilio, smtp):
+    add_advocate(app, "Lupe", "+15555550209", "lupe@example.org", ("es", "en"))
+    clock = use_clock(app)
+    open_intake_case(twilio)  # an English-speaking family; Lupe reads Spanish first
+    run_due(app.extensions["advocates"], clock.now, purge_daily=False)
+    [email] = smtp.messages
+    body = email.get_content()
+    for fact in (
+        "Lo urgente: they said he will be moved tomorrow",
+        "Nombre: Juan Perez Lopez",
+        "Caso en corte ahora: Sí: December 8 in Houston",
+        "Orden de deportación o faltó a corte: No",
+        "Papeles de ICE: Recibió papeles, no firmó",
+        "Tiene abogado: No",
+        "Casos o estatus: Caso de asilo, Petición familiar",
+        "Miedo de regresar: Sí",
+        "Tiempo en EE. UU.: Más de 10 años",
+        "Hijos menores de 18: Sí",
+        "Alguien cuida a los niños: Sí",
+        "Medicina diaria: Sí: insulin for diabetes",
+        "Su idioma: Mam",
+        "Arresto o caso criminal antes: Sí",
+    ):
+        assert f"  {fact}" in body.splitlines(), fact
+    lines = body.splitlines()
+    assert lines[lines.index("Lazos y necesidades:") + 1] == "  [x] Familia ciudadana o residente"
+    assert "Court case now" not in body and "Time in the US" not in body
 
 
 def test_webhook_is_signed_and_carries_no_personal_data(app, twilio, receiver, client):

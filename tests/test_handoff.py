@@ -13,6 +13,7 @@ from tests.utils.advocates import (
     open_agent_case,
     open_intake_case,
     outbox,
+    ref_in,
     rows,
     two_locales,
     use_clock,
@@ -118,6 +119,24 @@ def test_urgent_case_escalates_after_three_minutes(app, twilio, team):
     assert run_due(desk, clock.advance(minutes=2), purge_daily=False)["escalated"] == 0
     assert run_due(desk, clock.advance(minutes=1), purge_daily=False)["escalated"] == 1
     assert told(app, ref) == [ANA, BEN]
+
+
+def test_urgent_answer_tells_advocates_at_once_and_escalates_while_the_family_answers(
+    app, twilio, team
+):
+    clock = use_clock(app)
+    desk = app.extensions["advocates"]
+    for text in ("hello", "Spanish", "2", "1"):  # Spanish, someone was arrested, consent
+        twilio.text(text)
+    ref = ref_in(twilio.text("1"))  # urgent: yes
+    assert told(app, ref) == [ANA]  # at once, before any other answer
+    assert timeline(app, ref) == [("opened", None), ("notified", "language")]
+    twilio.text("they said he will be moved tomorrow")
+    twilio.text("2")  # spouse
+    # Three minutes unclaimed: the next advocates are told, the questions not yet finished.
+    assert run_due(desk, clock.advance(minutes=3), purge_daily=False)["escalated"] == 1
+    assert told(app, ref) == [ANA, BEN]
+    assert case_of(app, ref).answers["relationship"] == "spouse"
 
 
 def test_escalation_minutes_are_settings(tmp_path):

@@ -49,6 +49,18 @@ def other_browser(app, email: str) -> Inbox:  # type: ignore[no-untyped-def]
     return inbox
 
 
+def summary_facts(page: str) -> dict[str, str]:
+    """The summary's labelled answers as an advocate reads them: label → value."""
+    from lxml import html
+
+    [section] = html.fromstring(page).xpath('//section[@aria-label="Summary"]')
+    facts = {}
+    for term in section.xpath(".//dt"):
+        value = term.getnext()
+        facts[" ".join(term.text_content().split())] = " ".join(value.text_content().split())
+    return facts
+
+
 # --------------------------------------------------------------------------- logging in
 def test_inbox_needs_a_login(client):
     response = client.get("/inbox/")
@@ -200,18 +212,49 @@ def test_case_page_shows_a_summary_to_act_on_in_a_minute(app, twilio, ana):
     assert "☑ US citizen or resident family" in page and "☑ Works" in page
     assert "☐ In school" in page
     assert "My husband Juan was taken by ICE at work today" in page  # their own words
-    assert "a traffic ticket in 2019" in page  # answers verbatim
+    facts = summary_facts(page)
+    # The answers the family wrote are shown verbatim, with the choice they follow.
+    assert facts["Court case now"] == "Yes: December 8 in Houston"
+    assert facts["Needs daily medicine"] == "Yes: insulin for diabetes"
+    assert facts["Past deportation order or missed court date"] == "No"
+    assert facts["Papers from ICE"] == "Got papers, did not sign"
+    assert facts["Has a lawyer"] == "No"
+    assert facts["Cases or status"] == "Asylum case, Family petition"
+    assert facts["Afraid to go back"] == "Yes"
+    assert facts["Time in the US"] == "More than 10 years"
+    assert facts["Children under 18"] == "Yes"
+    assert facts["Someone cares for the children"] == "Yes"
+    assert facts["Their language"] == "Mam"
+    assert facts["Past arrest or criminal case"] == "Yes"  # a choice: no details by text
+    # Why it is urgent comes before the facts.
+    assert facts["What is urgent"] == "they said he will be moved tomorrow"
+    assert page.index("they said he will be moved tomorrow") < page.index("Court case now")
 
 
 def test_case_page_labels_follow_the_advocates_language(app, twilio, client, tmp_path):
-    """Labels come from the locales in the advocate's first language (English until translated)."""
+    """Labels come from the locales in the advocate's first language."""
     add_advocate(app, "Lupe", "+15555550209", "lupe@example.org", ("es", "en"))
     use_clock(app)
-    ref = open_intake_case(twilio)
+    ref = open_intake_case(twilio)  # an English-speaking family
     page = other_browser(app, "lupe@example.org").page(f"/inbox/cases/{ref}")
-    # The dates are written out in Spanish; labels fall back to English as es.yaml has none.
-    assert "14 de marzo de 1985" in page
-    assert "Name" in page
+    facts = summary_facts(page)
+    assert facts["Nombre"] == "Juan Perez Lopez"
+    assert facts["Nació"] == "1985-03-14 · 14 de marzo de 1985"  # dates written in Spanish
+    assert facts["Lo urgente"] == "they said he will be moved tomorrow"  # their words as typed
+    assert facts["Caso en corte ahora"] == "Sí: December 8 in Houston"
+    assert facts["Orden de deportación o faltó a corte"] == "No"
+    assert facts["Papeles de ICE"] == "Recibió papeles, no firmó"
+    assert facts["Tiene abogado"] == "No"
+    assert facts["Casos o estatus"] == "Caso de asilo, Petición familiar"
+    assert facts["Miedo de regresar"] == "Sí"
+    assert facts["Tiempo en EE. UU."] == "Más de 10 años"
+    assert facts["Hijos menores de 18"] == "Sí"
+    assert facts["Alguien cuida a los niños"] == "Sí"
+    assert facts["Medicina diaria"] == "Sí: insulin for diabetes"
+    assert facts["Su idioma"] == "Mam"
+    assert facts["Arresto o caso criminal antes"] == "Sí"
+    assert "Lazos y necesidades" in page and "☑ Familia ciudadana o residente" in page
+    assert "Court case now" not in facts and "Time in the US" not in facts
 
 
 def test_case_page_shows_transcript_with_delivery_status_and_timeline(app, twilio, ana):

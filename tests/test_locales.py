@@ -29,15 +29,20 @@ def test_a_spanish_sentence_is_answered_in_spanish(chat):
     reply = chat.send("Hola, arrestaron a mi hermano ayer")
     assert "¿Español? Responda 1." in reply
     assert "1 Español" in reply
-    assert "1 ¿Qué es la discreción procesal?" in chat.send("sí")
+    # The sentence told of an arrest: in Spanish, straight to the questions, consent first.
+    reply = chat.send("sí")
+    assert "Siento mucho lo que le pasó a su familia." in reply
+    assert "Solo las leen nuestros defensores" in reply and "¿Está bien?\n1 Sí\n2 No" in reply
+    assert chat.state == "consent"
+    assert "1 ¿Qué es la discreción procesal?" in chat.send("2")  # no consent: still offered
 
 
 def test_spanish_keywords_skip_go_back_and_reach_a_person(chat):
     chat.send("Español")
-    chat.send("2")
-    chat.send("1")
+    for answer in ("2", "sí", "2", "1"):  # arrest; consent; not urgent; parent
+        chat.send(answer)
     assert chat.state == "name"
-    assert "¿Cuándo nació la persona?" in chat.send("no sé")
+    assert "¿En qué país nació la persona?" in chat.send("no sé")
     assert chat.answers["name"] is None
     chat.send("atrás")
     assert chat.state == "name"

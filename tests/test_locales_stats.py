@@ -12,7 +12,7 @@ from tests.utils.locales import FLOWS, locales_folder, replace_in
 DISCRETION, INTAKE = PATHS
 
 
-def test_discretion_path_is_welcome_menu_and_the_four_parts(flow) -> None:
+def test_discretion_path_is_welcome_menu_and_the_six_parts(flow) -> None:
     turns = path_turns(flow, DISCRETION)
     assert turns == [
         ["welcome.intro", "language.offer", "language.menu"],
@@ -20,15 +20,19 @@ def test_discretion_path_is_welcome_menu_and_the_four_parts(flow) -> None:
         ["pd.part1", "common.more_prompt"],
         ["pd.part2", "common.more_prompt"],
         ["pd.part3", "common.more_prompt"],
-        ["pd.part4", "common.menu_hint"],
+        ["pd.part4", "common.more_prompt"],
+        ["pd.part5", "common.more_prompt"],
+        ["pd.part6", "common.menu_hint"],
     ]
 
 
 def test_intake_path_runs_from_the_first_question_to_the_case_number(flow) -> None:
     turns = path_turns(flow, INTAKE)
-    assert turns[0] == ["intake.start", "intake.relationship.ask"]
+    assert turns[0] == ["intake.start", "intake.consent.ask"]
+    assert turns[1] == ["intake.urgent.ask"]
+    assert turns[2] == ["intake.relationship.ask"]
     assert ["review.intro", "review.ask"] in turns
-    assert turns[-1] == ["case.created", "case.documents", "common.menu_hint"]
+    assert turns[-1] == ["case.created", "safety.text", "case.documents", "common.menu_hint"]
     asked = [key for turn in turns for key in turn]
     assert "intake.consent.ask" in asked
     assert "intake.urgent_details.ask" not in asked  # "not urgent": the common way through
@@ -67,3 +71,18 @@ def test_path_cost_is_the_segments_of_the_messages_a_texter_receives(tmp_path: P
     # Accents and Arabic script cost more: UCS-2 holds 70 characters, not 160.
     assert rows["es"].paths["discretion"].segments > rows["en"].paths["discretion"].segments
     assert rows["ar"].paths["intake"].encoding == "UCS-2"
+
+
+def test_sample_review_is_numbered_like_the_engines_and_answers_choices_with_labels(
+    flow, catalog
+) -> None:
+    from bot.translations.stats import sample_params
+
+    lines = sample_params(catalog, flow, "en")["answers"].splitlines()
+    # Only the questions asked along the path, numbered without gaps, as EDIT n reads them.
+    assert [line.split(".")[0] for line in lines] == [str(n) for n in range(1, len(lines) + 1)]
+    assert lines[0] == "1. Urgent: No"
+    assert not any("What is urgent" in line or "Next court date" in line for line in lines)
+    # Choice questions answer with an option, as a texter's review shows it.
+    assert any(line.endswith("Time in the US: Less than 2 years") for line in lines)
+    assert any(line.endswith("Past arrest or criminal case: Yes") for line in lines)

@@ -141,6 +141,10 @@ def summarize(
         state = flow.states[name]
         if not state.save or name in details.values():
             continue
+        if state.save not in answers:
+            # Not asked yet: an urgent case reaches the advocates before the questions, and
+            # fills in as the family answers. A skipped question is saved as None.
+            continue
         value = answers.get(state.save)
         detail = flow.states.get(details.get((name, str(value)), ""))
         if state.urgent_if and value in state.urgent_if:
@@ -163,7 +167,9 @@ def summarize(
         else:
             summary.facts.append(fact)
     if case.answers and summary.call_language is None:
-        summary.call_language = Fact("Language for the call", summary.language_name)
+        asked = next((q for q in flow.states.values() if q.save == CALL_LANGUAGE), None)
+        label = reader.label(asked) if asked is not None else CALL_LANGUAGE
+        summary.call_language = Fact(label, summary.language_name)
     summary.own_words = _own_words(messages, answers)
     return summary
 

@@ -19,14 +19,13 @@ SAMPLE_PHONE = "(212) 555-0100"
 SAMPLE_A_NUMBER = "A-123-456-789"
 SAMPLE_DATES = {"dob": date(1985, 3, 14)}
 SAMPLE_DATE = date(2026, 11, 3)
-# Answers to the free-text questions of a full intake, as a family might write them.
+# Answers to the free-text questions of a full intake, as a family might write them. The
+# others (time in the US, a past arrest...) are choices: the sample answer is a choice's label.
 SAMPLE_TEXT = {
     "name": "Maria Lopez Garcia",
     "country": "Guatemala",
     "arrest_place": "Houston, at work",
     "held_at": "Conroe",
-    "years_in_us": "15",
-    "criminal_history": "No",
 }
 
 
@@ -180,11 +179,11 @@ def sample_params(
         intake = path_turns(flow, PATHS[1])
         visited = {key for turn in intake for key in turn}
         lines = []
-        # As the engine lists them: only the questions answered along the path.
-        for number, name in enumerate(flow.review, 1):
+        # As the engine lists them: only the questions asked along the path, numbered
+        # without gaps (a follow-up that was not asked takes no number).
+        asked = [name for name in flow.review if flow.states[name].ask in visited]
+        for number, name in enumerate(asked, 1):
             state = flow.states[name]
-            if state.ask not in visited:
-                continue
             label = catalog.render(state.label, code) if state.label else name
             lines.append(f"{number}. {label}: {_sample_answer(catalog, state, code)}")
         params["answers"] = "\n".join(lines)

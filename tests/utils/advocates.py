@@ -16,28 +16,43 @@ PASSWORD = "correct horse battery staple"
 MONDAY_MORNING = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 FAMILY = "+15555550101"
 
-# Answers to the intake, question by question, ending on the review screen.
+# Answers to the intake, question by question, ending on the review screen. The family
+# consents, says it is urgent (the case opens and advocates are told at that answer), then
+# answers every question, the follow-ups included.
 INTAKE = [
-    "2",  # relationship: spouse
-    "Juan Perez Lopez",
-    "3/14/1985",
-    "guatemala",
-    "A123456789",
-    "11/27/2026",
-    "at work in Houston",
-    "Conroe processing center",
+    "1",  # consent: yes
     "1",  # urgent: yes
     "they said he will be moved tomorrow",
-    "15 years",
+    "2",  # relationship: spouse
+    "Juan Perez Lopez",
+    "guatemala",
+    "A123456789",
+    "3/14/1985",
+    "Conroe processing center",
+    "11/27/2026",
+    "at work in Houston",
+    "1",  # court case now: yes
+    "December 8 in Houston",  # next court date
+    "2",  # past deportation order or missed court date: no
+    "2",  # papers from ICE: got papers, did not sign
+    "2",  # lawyer: no
+    "1 4",  # cases or status: asylum case, family petition
+    "1",  # afraid to go back: yes
+    "3",  # time in the US: more than 10 years
+    "1",  # children under 18: yes
+    "1",  # someone cares for them: yes
+    "1",  # daily medicine: yes
+    "insulin for diabetes",
+    "4",  # their own language: Mam
     "1 2",  # factors: family, work
-    "a traffic ticket in 2019",
+    "1",  # past arrest or criminal case: yes (a choice; no details by text)
     "1",  # callback: this number
     "1",  # call language: this chat's
-    "1",  # consent: yes
 ]
 PERSONAL = [
     "Juan", "Perez", "123456789", "123-456-789", "Houston", "Conroe", "moved tomorrow",
-    "traffic", "5555550101", "555-0101", "guatemala", "Guatemala", "1985",
+    "December 8", "insulin", "diabetes", "5555550101", "555-0101", "guatemala", "Guatemala",
+    "1985",
 ]
 
 
@@ -103,10 +118,16 @@ def open_agent_case(twilio: Any, sender: str = FAMILY, language: str = "1") -> s
 
 def open_intake_case(twilio: Any, sender: str = FAMILY, language: str = "1",
                      story: str | None = None) -> str:
-    """A family that answers every question and sends them; returns the case reference."""
+    """A family that answers every question and sends them; returns the case reference.
+
+    A first text that tells of an arrest leads straight to the questions once the language is
+    picked; a greeting leads to the menu, where "2" (someone was arrested) starts them."""
+    app = twilio.client.application
     twilio.text(story or "hello", sender=sender)
     twilio.text(language, sender=sender)
-    twilio.text("2", sender=sender)  # menu: someone was arrested
+    if state_of(app, sender) == "menu":
+        twilio.text("2", sender=sender)
+    assert state_of(app, sender) == "consent"
     for answer in INTAKE:
         twilio.text(answer, sender=sender)
     return ref_in(twilio.text("OK", sender=sender))
@@ -121,6 +142,22 @@ def ref_in(text: str) -> str:
 def rows(app: Any, model: Any, *where: Any) -> list[Any]:
     with Session(app.extensions["hotline"].db) as session:
         return list(session.exec(select(model).where(*where).order_by(model.id)).all())
+
+
+def conversation_with(app: Any, number: str) -> Conversation:
+    """The conversation of a number that has texted the hotline."""
+    from bot.storage import crypto
+    from bot.storage.models import Contact
+
+    hashes = crypto.current().lookup_hashes(number)
+    [contact] = rows(app, Contact, Contact.phone_hash.in_(hashes))
+    [conversation] = rows(app, Conversation, Conversation.contact_id == contact.id)
+    return conversation
+
+
+def state_of(app: Any, number: str) -> str | None:
+    """Where a number's conversation stands: the question it waits for an answer to."""
+    return conversation_with(app, number).state
 
 
 def case_of(app: Any, ref: str) -> Case:

@@ -460,3 +460,17 @@ def test_two_misunderstandings_suggest_a_person(chat):
     start(chat)
     chat.send("banana")
     assert "AGENT" in chat.send("banana")
+
+
+def test_not_sure_is_an_answer_where_it_is_an_option_and_a_skip_in_other_words(chat):
+    intake(chat)
+    while chat.state != "lawyer":
+        chat.send("skip")
+    chat.send("not sure")  # an option of this question
+    assert chat.answers["lawyer"] == "unsure"
+    chat.send("back")
+    chat.send("Español")
+    assert chat.state == "lawyer"
+    chat.send("no estoy seguro")  # a Spanish way to skip, though it starts with "no"
+    assert chat.answers["lawyer"] is None
+    assert chat.state == "status"

@@ -210,9 +210,9 @@ class Turn(LanguageMenu):
 
     def is_a_choice(self, state: State) -> bool:
         """"Not sure" is an option of some questions, and a way to skip others."""
-        if not state.choices:
-            return False
-        return match_choice(self.text, self.choice_options(state)) is not None
+        # The whole message must be an option: "no estoy seguro" contains "no", yet skips.
+        options = self.choice_options(state).values() if state.choices else ()
+        return any(match_keyword(self.text, words) for words in options)
 
     def misunderstood(self, state: State) -> None:
         count = self.snap.data.get("misunderstood", 0) + 1

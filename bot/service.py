@@ -117,7 +117,8 @@ class Hotline:
             )
             if inbound_id is None:
                 log.info("duplicate delivery conversation=%s", row.id)
-                return InboundResult(store.stored_replies(conn, message.sid), row.id, True)
+                replies = store.stored_replies(conn, message.sid, row.id)
+                return InboundResult(replies, row.id, True)
             snapshot = Snapshot(
                 state=row.state,
                 locale=row.locale,

@@ -585,6 +585,25 @@ def test_without_twilio_account_the_console_says_what_would_be_sent(app_settings
     db(console_app).dispose()
 
 
+def test_without_twilio_numbers_development_notifications_are_printed_not_failed(
+    app_settings, fake
+):
+    # A fresh development machine: no account, no TWILIO_FROM_NUMBER, no Messaging Service.
+    for name in ("twilio_account_sid", "twilio_from_number", "twilio_messaging_service_sid"):
+        app_settings[name] = ""
+    console_app = create_app(app_settings)
+    upgrade(db(console_app))
+    row_id = queue(console_app, to=FAMILY, body="Private words")
+    lines: list[str] = []
+    worker = make_worker(console_app)
+    worker.transport = ConsoleTransport(echo=lines.append)
+    worker.run(until_empty=True)
+    assert len(lines) == 1 and "would send message" in lines[0]
+    row = outbox_row(console_app, row_id)
+    assert row.status == "console" and row.error is None
+    db(console_app).dispose()
+
+
 def test_cli_drains_the_outbox_and_lists_without_personal_data(app, fake):
     queue(app, to=FAMILY, body="first")
     queue(app, to="whatsapp:" + ADVOCATE, body="second")

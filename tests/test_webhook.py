@@ -235,3 +235,14 @@ def test_message_after_a_database_restart_is_still_answered(twilio, app):
         )
     admin.dispose()
     assert "How can we help?" in twilio.text("1")
+
+
+def test_a_message_sid_reused_by_another_sender_gets_none_of_the_first_senders_replies(twilio):
+    sid = "SM" + "5" * 32
+    first = twilio.text("hola", sid=sid, sender="+15555550111")
+    assert "Español" in first
+    other = twilio.send("hola", sid=sid, sender="+15555550999")
+    assert other.status_code == 200
+    assert "Español" not in other.data.decode() and "Family Hotline" not in other.data.decode()
+    # Twilio's own retry, from the same sender, still gets the stored reply.
+    assert twilio.text("hola", sid=sid, sender="+15555550111") == first

@@ -67,6 +67,8 @@ class SendError(Exception):
 
 
 class Transport(Protocol):
+    needs_sender: bool  # False when nothing is really sent: no number needs configuring
+
     def send(self, message: Outgoing) -> Accepted: ...
 
     def find(self, message: Outgoing, since: datetime) -> list[str]: ...
@@ -119,6 +121,8 @@ def _connect_failed(exc: requests.RequestException) -> bool:
 
 class TwilioTransport:
     """Sends through the twilio SDK's Client.messages.create: one client and session per worker."""
+
+    needs_sender = True
 
     def __init__(self, client: Client) -> None:
         self.client = client
@@ -174,6 +178,8 @@ class TwilioTransport:
 
 class ConsoleTransport:
     """Development without a Twilio account: say what would be sent, send nothing."""
+
+    needs_sender = False
 
     def __init__(self, echo: Callable[[str], None] = click.echo, show_bodies: bool = False):
         self.echo = echo

@@ -204,6 +204,8 @@ class Worker:
     def _deliver(self, row: OutboxMessage, deadline: datetime, opted_out: bool) -> bool:
         """Send one claimed row and record the outcome; False when it was left for later."""
         sender = self.policy.sender_for(row.channel)
+        if sender is None and not getattr(self.transport, "needs_sender", True):
+            sender = Sender("console")  # printed, not sent: no number to configure
         if opted_out:
             self._finish(row, "failed", OPTED_OUT, reason_for(OPTED_OUT))
             return True

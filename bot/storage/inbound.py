@@ -184,14 +184,17 @@ class InboundStore:
             },
         ).scalar()
 
-    def stored_replies(self, conn: Connection, sid: str) -> list[str]:
-        """The replies given the first time this MessageSid arrived."""
+    def stored_replies(self, conn: Connection, sid: str, conversation_id: int) -> list[str]:
+        """The replies given the first time this MessageSid arrived from this conversation.
+
+        Twilio retries come from the same sender; the same MessageSid from another number is
+        not a retry, and gets nothing of the first sender's replies."""
         rows = conn.exec_driver_sql(
             self._sql(
                 "SELECT r.body FROM message r JOIN message m ON r.in_reply_to = m.id"
-                " WHERE m.message_sid = :sid ORDER BY r.id"
+                " WHERE m.message_sid = :sid AND m.conversation_id = :cid ORDER BY r.id"
             ),
-            {"sid": sid},
+            {"sid": sid, "cid": conversation_id},
         ).scalars()
         keys = crypto.current()
         return [keys.decrypt(body) for body in rows if body]

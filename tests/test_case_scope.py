@@ -7,10 +7,22 @@ does not read the family's new messages through it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from bot.storage.models import Case
 from tests.test_inbox import ana, other_browser, team  # noqa: F401  (fixtures)
-from tests.utils.advocates import case_of, open_agent_case, ref_in
+from tests.utils.advocates import (
+    Clock,
+    Inbox,
+    case_of,
+    cli,
+    open_agent_case,
+    ref_in,
+    rows,
+    use_clock,
+)
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 OLD_REPLY = "About your first case: the lawyer Maria can see you Friday"
@@ -68,3 +80,17 @@ def test_an_admin_follows_the_link_to_an_earlier_case(app, twilio, ana):  # noqa
     dora = other_browser(app, "dora@example.org")
     assert f'href="/inbox/cases/{first}"' in dora.page(f"/inbox/cases/{second}")
     assert OLD_REPLY in dora.page(f"/inbox/cases/{first}")
+
+
+def test_a_purged_case_leaves_nothing_to_the_familys_open_case(
+    app, twilio, client, team  # noqa: F811
+):
+    clock = use_clock(app, Clock(datetime.now(UTC)))
+    inbox = Inbox(client)
+    inbox.login("ana@example.org")
+    first, second = _second_case(twilio, inbox)
+    clock.advance(days=91)
+    assert cli(app, "purge").exit_code == 0
+    assert [case.ref for case in rows(app, Case)] == [second]
+    page = other_browser(app, "ben@example.org").page(f"/inbox/cases/{second}")
+    assert NEW_STORY in page and OLD_STORY not in page and OLD_REPLY not in page

@@ -19,7 +19,7 @@ from .conversation.i18n import Catalog
 from .conversation.sms import split_for_sms
 from .erasure import erase_contact, forget_conversation
 from .storage import crypto
-from .storage.db import is_postgres, write_lock
+from .storage.db import checkpoint, is_postgres, write_lock
 from .storage.inbound import InboundStore
 from .storage.models import OPEN, Case, Contact, Conversation, utcnow
 
@@ -47,6 +47,7 @@ class InboundResult:
     replies: list[str]
     conversation_id: int | None
     duplicate: bool = False
+    erased: bool = False  # DELETE or no consent: rows were erased in this transaction
 
 
 def new_ref() -> str:
@@ -83,17 +84,20 @@ class Hotline:
         """Store the message, step the conversation, apply effects: all or nothing."""
         now = now or datetime.now(UTC)
         try:
-            return self._handle(message, now)
+            outcome = self._handle(message, now)
         except IntegrityError:
             # A concurrent delivery of the same MessageSid won the race; answer as a retry.
             log.info("inbound integrity conflict; retrying once")
-            return self._handle(message, now)
+            outcome = self._handle(message, now)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
             # The pooled connection had died (a database restart): nothing was written.
             log.warning("database connection lost; retrying once on a new one")
-            return self._handle(message, now)
+            outcome = self._handle(message, now)
+        if outcome.erased:
+            checkpoint(self.db)  # the erased rows leave SQLite's write-ahead log too
+        return outcome
 
     def _handle(self, message: InboundMessage, now: datetime) -> InboundResult:
         phone = phone_of(message.sender)
@@ -137,7 +141,7 @@ class Hotline:
             context: dict[str, object] = {}
             if result.effects and self._apply_effects(conn, row, result, context, inbound_id):
                 log.info("conversation erased on request")
-                return InboundResult(self._render(result, context), None)
+                return InboundResult(self._render(result, context), None, erased=True)
             replies = self._render(result, context)
             store.store_replies(conn, row.id, inbound_id, channel, replies, now)
             snap = result.snapshot
@@ -158,7 +162,8 @@ class Hotline:
                 ",".join(e.kind for e in result.effects) or "-",
                 len(replies),
             )
-            return InboundResult(replies, row.id)
+            forgot = any(effect.kind == "forget" for effect in result.effects)
+            return InboundResult(replies, row.id, erased=forgot)
 
     def _intercept(self, conn: Connection, message: InboundMessage, now: datetime):  # type: ignore[no-untyped-def]
         """Give an advocate's text to the interceptors (SMS commands), in this transaction."""

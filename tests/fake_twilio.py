@@ -58,6 +58,12 @@ _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\
 _MESSAGE_PATH = re.compile(
     r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
 )
+_MEDIA_LIST_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)/Media\.json$"
+)
+_MEDIA_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)/Media/(?P<media>[^/]+)\.json$"
+)
 _E164 = re.compile(r"^(whatsapp:)?\+[1-9]\d{6,14}$")
 _TWILIO_HOST = re.compile(r"^https://(?:[a-z0-9-]+\.)*twilio\.com(?::\d+)?", re.IGNORECASE)
 
@@ -149,6 +155,7 @@ class FakeTwilio:
         self._thread: threading.Thread | None = None
         self._messages: list[dict[str, Any]] = []
         self._requests: list[dict[str, Any]] = []
+        self._deleted: list[str] = []  # sids of messages and media deleted through the API
         self._reset_rules()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -218,6 +225,37 @@ class FakeTwilio:
         with self._lock:
             return [dict(r) for r in self._requests]
 
+    @property
+    def deleted(self) -> list[str]:
+        """Sids of the messages and media deleted through the API, in order (a snapshot)."""
+        with self._lock:
+            return list(self._deleted)
+
+    def inbound(self, from_: str, to: str, body: str = "", media: int = 0) -> tuple[str, list[str]]:
+        """A message a phone sent to the account, as Twilio stores it before the webhook:
+        returns its sid and the URLs of its ``media`` files (to put in the webhook's form)."""
+        with self._lock:
+            sid = "SM" + secrets.token_hex(16)
+            now = _rfc2822(time.time())
+            base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
+            items = ["ME" + secrets.token_hex(16) for _ in range(media)]
+            self._messages.append({
+                "account_sid": self.account_sid, "api_version": API_VERSION, "body": body,
+                "date_created": now, "date_sent": now, "date_updated": now,
+                "direction": "inbound", "error_code": None, "error_message": None,
+                "from": from_, "messaging_service_sid": None, "num_media": str(media),
+                "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid,
+                "status": "received", "subresource_uris": {"media": f"{base}/Media.json"},
+                "to": to, "uri": f"{base}.json", "status_callback": None, "media_url": [],
+                "content_sid": None, "content_variables": None, "media": items,
+            })
+        return sid, [f"https://api.twilio.com{base}/Media/{item}" for item in items]
+
+    def fail_deletes(self, n: int, status: int = 500, code: int | None = None) -> None:
+        """The next ``n`` DELETEs fail with this HTTP status and Twilio error."""
+        with self._lock:
+            self._fail_deletes.extend([twilio_error(status, code)] * n)
+
     def message(self, sid: str) -> dict[str, Any]:
         with self._lock:
             for m in self._messages:
@@ -268,6 +306,7 @@ class FakeTwilio:
 
     def _reset_rules(self) -> None:
         self._fail_next: list[dict[str, Any]] = []
+        self._fail_deletes: list[dict[str, Any]] = []
         self._fail_to: dict[str, dict[str, Any]] = {}
         self._delays: list[float] = []
         self._ratio = 0.0
@@ -375,7 +414,7 @@ class FakeTwilio:
             status, payload = 500, twilio_error(500)
         with self._lock:
             record["status"] = status
-        body = json.dumps(payload).encode()
+        body = b"" if status == 204 else json.dumps(payload).encode()  # 204: no content
         try:
             handler.send_response(status)
             handler.send_header("Content-Type", "application/json; charset=utf-8")
@@ -397,13 +436,16 @@ class FakeTwilio:
     ) -> tuple[int, dict[str, Any]]:
         many = _MESSAGES_PATH.match(parsed.path)
         one = _MESSAGE_PATH.match(parsed.path)
-        if not (many or one):
+        media = _MEDIA_LIST_PATH.match(parsed.path) or _MEDIA_PATH.match(parsed.path)
+        if not (many or one or media):
             return 404, _not_found(parsed.path)
         if not self._authorized(handler.headers.get("Authorization")):
             return 401, twilio_error(401, 20003, "Authenticate")
-        account = (many or one).group("account")  # type: ignore[union-attr]
+        account = (many or one or media).group("account")  # type: ignore[union-attr]
         if account != self.account_sid:
             return 404, _not_found(parsed.path)
+        if media or (one and method == "DELETE"):
+            return self._media_or_delete(method, parsed.path, (one or media).groupdict())  # type: ignore[union-attr]
         if one:
             if method != "GET":
                 return 405, twilio_error(405)
@@ -416,6 +458,38 @@ class FakeTwilio:
         if method != "POST":
             return 405, twilio_error(405)
         return self._create(form)
+
+    def _media_or_delete(
+        self, method: str, path: str, names: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        """DELETE a message or one of its media, or GET the list of a message's media."""
+        with self._lock:
+            if method == "DELETE" and self._fail_deletes:
+                error = self._fail_deletes.pop(0)
+                return error["status"], error
+            message = next((m for m in self._messages if m["sid"] == names["sid"]), None)
+            if message is None:
+                return 404, _not_found(path)
+            items = message.setdefault("media", [])
+            if names.get("media") is None and method == "DELETE":
+                self._messages.remove(message)
+                self._deleted.append(message["sid"])
+                return 204, {}
+            if names.get("media") is None and method == "GET":
+                base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{names['sid']}"
+                listed = [
+                    {"sid": item, "account_sid": self.account_sid, "parent_sid": names["sid"],
+                     "content_type": "image/jpeg", "uri": f"{base}/Media/{item}.json"}
+                    for item in items
+                ]
+                uri = f"{base}/Media.json?PageSize=50&Page=0"
+                return 200, {"media_list": listed, "first_page_uri": uri, "next_page_uri": None,
+                             "page": 0, "page_size": 50, "previous_page_uri": None, "uri": uri}
+            if method != "DELETE" or names["media"] not in items:
+                return (405, twilio_error(405)) if method != "DELETE" else (404, _not_found(path))
+            items.remove(names["media"])
+            self._deleted.append(names["media"])
+            return 204, {}
 
     def _authorized(self, header: str | None) -> bool:
         if not header or not header.startswith("Basic "):
@@ -538,7 +612,7 @@ class FakeTwilio:
         }
 
 
-_EXTRA_KEYS = ("status_callback", "media_url", "content_sid", "content_variables")
+_EXTRA_KEYS = ("status_callback", "media_url", "content_sid", "content_variables", "media")
 
 
 def _not_found(path: str) -> dict[str, Any]:
@@ -552,5 +626,6 @@ def _resource(message: dict[str, Any]) -> dict[str, Any]:
 def _copy_message(message: dict[str, Any]) -> dict[str, Any]:
     copy = dict(message)
     copy["media_url"] = list(message["media_url"])
+    copy["media"] = list(message.get("media", []))
     copy["subresource_uris"] = dict(message["subresource_uris"])
     return copy

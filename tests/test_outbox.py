@@ -639,7 +639,7 @@ def test_delete_erases_queued_messages_too(app, fake, twilio, family):
     queue(app, to=FAMILY, body="about your case", conversation_id=family)
     twilio.text("DELETE", sender=FAMILY)
     assert "erased all we had" in twilio.text("1", sender=FAMILY)
-    assert outbox_rows(app) == []
+    assert {row.kind for row in outbox_rows(app)} <= {"erase"}  # Twilio's copies, by sid
     make_worker(app).run(until_empty=True)
     assert fake.messages == []
 

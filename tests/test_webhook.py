@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.storage.models import Contact, Conversation, Message
+from tests.utils.files import sqlite_bytes
 from tests.utils.twilio import inbound_form, replies, replies_text
 
 
@@ -198,15 +199,8 @@ def test_database_holds_no_plaintext_body_or_phone(twilio, app, app_settings):
     joined = "\n".join(dump)
     assert "Juan" not in joined and "esposo" not in joined
     assert "5555550142" not in joined
-    if str(app_settings["database_url"]).startswith("sqlite:///"):
-        path = str(app_settings["database_url"])[len("sqlite:///") :]
-        raw = b""
-        for suffix in ("", "-wal"):
-            try:
-                with open(path + suffix, "rb") as handle:
-                    raw += handle.read()
-            except FileNotFoundError:
-                pass
+    raw = sqlite_bytes(str(app_settings["database_url"]))
+    if raw is not None:
         assert b"Juan" not in raw and b"5555550142" not in raw
 
 

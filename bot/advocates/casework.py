@@ -21,6 +21,7 @@ from . import dispatch
 from . import handoff as handoffs
 from .desk import Desk
 from .timeline import add_event
+from .transcript import last_message_id
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000
@@ -182,7 +183,9 @@ def close(session: Session, desk: Desk, case: Case, advocate: Advocate, now: dat
             session, to=family.address, kind="closing", body=text,
             conversation_id=case.conversation_id, case_id=case.id, author="advocate",
         )
-    add_event(session, case, "closed", now, advocate_id=advocate.id)
+    # The case's messages end here: what the family writes next belongs to their next case.
+    through = last_message_id(session, case.conversation_id)
+    add_event(session, case, "closed", now, advocate_id=advocate.id, through=through)
     dispatch.queue(session, desk, kind="webhook", event="closed", case=case)
     log.info("case=%s closed advocate=%s", case.id, advocate.id)
 

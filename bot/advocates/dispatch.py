@@ -30,10 +30,11 @@ from sqlmodel import Session, select
 
 from ..storage.advocates import Advocate, Dispatch
 from ..storage.db import transaction
-from ..storage.models import Case, Message
+from ..storage.models import Case
 from . import roster, texts
 from .desk import Desk
 from .summary import summarize
+from .transcript import case_messages
 
 log = logging.getLogger(__name__)
 
@@ -130,13 +131,7 @@ def _send_email(desk: Desk, row_id: int, now: datetime) -> None:
         if row is None or case is None or advocate is None or not advocate.email:
             return  # erased or purged meanwhile: nothing left to say
         hotline = desk.hotline
-        messages = list(
-            session.exec(
-                select(Message)
-                .where(Message.conversation_id == case.conversation_id, Message.direction == "in")
-                .order_by(Message.id)
-            ).all()
-        )
+        messages = case_messages(session, case, inbound_only=True)
         reading = roster.reading_language(advocate)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,

@@ -29,12 +29,13 @@ from ..security import is_media_url
 from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.clock import aware
 from ..storage.db import transaction
-from ..storage.models import Case, Message
+from ..storage.models import Case
 from . import audit, casework, roster
 from .auth import client_address
 from .desk import Desk
 from .summary import file_line, summarize
 from .timeline import events_of
+from .transcript import case_messages, earlier_cases
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates")
 STATUSES = ("open", "new", "claimed", "mine", "closed", "all")
@@ -139,7 +140,7 @@ def case_page(ref: str) -> str | Response:
         if not casework.can_view(me, case, handoff):
             abort(403)
         audit.record(session, "view_case", advocate_id=me.id, ref=case.ref, ip=client_address())
-        messages = _transcript(session, case)
+        messages = case_messages(session, case)
         names = _names(session)
         reading = roster.reading_language(me)
         summary = summarize(
@@ -159,6 +160,7 @@ def case_page(ref: str) -> str | Response:
             "before": [m for m in messages if m.created_at <= case.created_at],
             "after": [m for m in messages if m.created_at > case.created_at],
             "events": events_of(session, case.id),
+            "earlier": _earlier(session, case, me),
             "notes": notes,
             "names": names,
             "holder_id": handoff.holder_id if handoff else None,
@@ -187,7 +189,7 @@ def export(ref: str) -> Response:
         if not casework.can_manage(me, handoff):
             abort(403)
         audit.record(session, "export_case", advocate_id=me.id, ref=case.ref, ip=client_address())
-        messages = _transcript(session, case)
+        messages = case_messages(session, case)
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog,
             reading=roster.reading_language(me),
@@ -369,14 +371,18 @@ def _names(session: Session) -> dict[int, str]:
     return {a.id: a.name for a in session.exec(select(Advocate)).all() if a.id is not None}
 
 
-def _transcript(session: Session, case: Case) -> list[Message]:
-    return list(
-        session.exec(
-            select(Message)
-            .where(Message.conversation_id == case.conversation_id)
-            .order_by(Message.created_at, Message.id)
-        ).all()
-    )
+def _earlier(session: Session, case: Case, me: Advocate) -> list[dict[str, Any]]:
+    """The family's earlier cases; a link only to those this advocate may open."""
+    return [
+        {
+            "ref": other.ref,
+            "status": other.status,
+            "opened": other.created_at,
+            "closed": other.closed_at,
+            "viewable": casework.can_view(me, other, _handoff(session, other)),
+        }
+        for other in earlier_cases(session, case)
+    ]
 
 
 def _family(session: Session, case: Case) -> casework.Family | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..storage.db import transaction
+from ..storage.db import checkpoint, transaction
 from . import dispatch, handoff, purge
 from .desk import Desk
 
@@ -35,6 +35,7 @@ def run_due(desk: Desk, now: datetime | None = None, *, purge_daily: bool = True
     if purge_daily and (desk.last_purge is None or now - desk.last_purge >= PURGE_EVERY):
         with transaction(desk.hotline.db) as session:
             done["purged"] = purge.purge(session, now, desk.retention).as_dict()
+        checkpoint(desk.hotline.db)
         desk.last_purge = now
     return done
 

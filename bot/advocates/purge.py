@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlalchemy import and_, delete, exists, false, func, or_, update
 from sqlmodel import Session, select
 
 from ..erasure import erase_contact
+from ..outbox import erase_at_twilio, twilio_sids
 from ..storage.advocates import (
     AdvocateCommand,
     CaseEvent,
@@ -25,6 +26,7 @@ from ..storage.advocates import (
     RetentionCount,
 )
 from ..storage.models import OPEN, Case, Contact, Conversation, Message, OutboxMessage
+from .transcript import case_messages
 
 log = logging.getLogger(__name__)
 LOGIN_ATTEMPTS_KEPT = timedelta(days=1)
@@ -74,7 +76,7 @@ def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
         for case in old_cases:
             _count(session, "case", case.created_at, case.language, case.channel, case.urgent)
         done.cases += len(old_cases)
-        erase_cases(session, [case.id for case in old_cases if case.id is not None])
+        done.messages += erase_cases(session, [case.id for case in old_cases if case.id])
     # 3. Old messages of conversations that are still going, unless a case still needs them.
     open_case = exists().where(
         Case.conversation_id == Message.conversation_id, Case.status.in_(OPEN)
@@ -82,12 +84,8 @@ def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
     old = select(Message.id).where(Message.created_at < cutoff, ~open_case)
     old_ids = list(session.exec(old).all())
     if old_ids:
-        session.execute(
-            update(Message).where(Message.in_reply_to.in_(old_ids)).values(in_reply_to=None)
-        )
-        session.execute(delete(OutboxMessage).where(OutboxMessage.message_id.in_(old_ids)))
-        session.execute(delete(Message).where(Message.id.in_(old_ids)))
-        done.messages = len(old_ids)
+        erase_messages(session, old_ids)
+        done.messages += len(old_ids)
     # 4. Bookkeeping that has served its purpose.
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPTS_KEPT))
     session.execute(delete(AdvocateCommand).where(AdvocateCommand.created_at < cutoff))
@@ -103,13 +101,38 @@ def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
     return done
 
 
-def erase_cases(session: Session, case_ids: list[int]) -> None:
-    """Delete cases and every row that refers to them."""
-    if not case_ids:
+def erase_messages(session: Session, message_ids: list[int]) -> None:
+    """Delete messages, what was queued for them, and Twilio's copies."""
+    if not message_ids:
         return
+    session.execute(
+        update(Message).where(Message.in_reply_to.in_(message_ids)).values(in_reply_to=None)
+    )
+    queued = OutboxMessage.message_id.in_(message_ids)
+    sids = twilio_sids(session, Message.id.in_(message_ids), queued)
+    session.execute(delete(OutboxMessage).where(queued))
+    session.execute(delete(Message).where(Message.id.in_(message_ids)))
+    erase_at_twilio(session, sids)
+
+
+def erase_cases(session: Session, case_ids: list[int]) -> int:
+    """Delete closed cases, their messages (even if the family has a case open now), and every
+    row that refers to them; returns how many messages went."""
+    if not case_ids:
+        return 0
+    cases = session.exec(select(Case).where(Case.id.in_(case_ids))).all()
+    message_ids = [
+        message.id for case in cases if case.status == "closed"
+        for message in case_messages(session, case) if message.id is not None
+    ]
+    erase_messages(session, message_ids)
     _erase_case_rows(session, case_ids)
-    session.execute(delete(OutboxMessage).where(OutboxMessage.case_id.in_(case_ids)))
+    about = OutboxMessage.case_id.in_(case_ids)
+    sids = twilio_sids(session, false(), about)
+    session.execute(delete(OutboxMessage).where(about))
     session.execute(delete(Case).where(Case.id.in_(case_ids)))
+    erase_at_twilio(session, sids)
+    return len(message_ids)
 
 
 def erase_conversations(session: Session, conversation_ids: list[int]) -> None:

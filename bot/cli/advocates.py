@@ -260,11 +260,12 @@ def advocate_work(every: float) -> None:
 def purge(as_json: bool) -> None:
     """Erase closed cases and idle conversations older than HOTLINE_RETENTION_DAYS."""
     from ..advocates.purge import purge as run_purge
-    from ..storage.db import transaction
+    from ..storage.db import checkpoint, transaction
 
     desk = current_desk()
     with transaction(current_hotline().db) as session:
         done = run_purge(session, desk.now(), desk.retention).as_dict()
+    checkpoint(current_hotline().db)
     if as_json:
         click.echo(json.dumps(done))
         return

@@ -1,8 +1,8 @@
 """Outbound messages: the queue producers write to, status callbacks, transports, the worker."""
 
 from .policy import Policy, backoff, policy_from_settings
-from .queue import enqueue, failed_for_case, listing, summary
-from .status import FAILED, FAILURE_LISTENERS, STATUS_RANK, reason_for, record_status
+from .queue import enqueue, erase_at_twilio, failed_for_case, listing, summary, twilio_sids
+from .status import ERASE, FAILED, FAILURE_LISTENERS, STATUS_RANK, reason_for, record_status
 from .transports import (
     Accepted,
     ConsoleTransport,
@@ -16,8 +16,8 @@ from .transports import (
 from .worker import Worker, init_app, start_worker_thread, worker_for
 
 __all__ = [
-    "enqueue", "failed_for_case", "listing", "summary",
-    "FAILED", "FAILURE_LISTENERS", "STATUS_RANK", "reason_for", "record_status",
+    "enqueue", "erase_at_twilio", "failed_for_case", "listing", "summary", "twilio_sids",
+    "ERASE", "FAILED", "FAILURE_LISTENERS", "STATUS_RANK", "reason_for", "record_status",
     "Accepted", "ConsoleTransport", "HotlineHttpClient", "Outgoing", "SendError", "Transport",
     "TwilioTransport", "transport_for",
     "Policy", "backoff", "policy_from_settings",

@@ -14,7 +14,7 @@ from ..erasure import ERASE_HOOKS
 from ..storage import crypto
 from ..storage.clock import aware, utcnow
 from ..storage.models import Case, Message, OutboxMessage
-from .status import FAILED
+from .status import ERASE, FAILED
 
 
 def enqueue(
@@ -28,6 +28,7 @@ def enqueue(
     author: str = "bot",
     content_sid: str | None = None,
     content_variables: dict[str, Any] | None = None,
+    provider_sid: str | None = None,
 ) -> OutboxMessage:
     """Queue one message in the current transaction; it is sent only if the transaction commits.
 
@@ -35,8 +36,21 @@ def enqueue(
     channel. A message to a family (conversation_id given) also appears in their transcript.
     `content_variables` without `content_sid` fill the WhatsApp template used when the
     24-hour window has closed (default: {"1": the hotline's name}).
+
+    kind="erase" (ERASE) with `provider_sid` and no `to` deletes that message and its media at
+    Twilio: the row holds Twilio's sid and nothing else about anyone.
     """
     now = utcnow()
+    if kind == ERASE:
+        if not provider_sid or to or body or conversation_id or case_id:
+            raise ValueError("an erase row names a Twilio message sid and nothing else")
+        row = OutboxMessage(
+            kind=kind, to="", to_hash=f"erase:{provider_sid}"[:64], provider_sid=provider_sid,
+            next_attempt_at=now, created_at=now, updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row
     channel = channel_of(to)
     message_id = None
     if conversation_id is not None:
@@ -92,18 +106,48 @@ def failed_for_case(session: Session, case_id: int) -> list[OutboxMessage]:
 
 
 def _erase(session: Session, conversation_ids: list[int]) -> None:
-    """DELETE erases what was queued for or about the family too."""
+    """DELETE erases what was queued for or about the family too, and Twilio's copies."""
     messages = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
     cases = select(Case.id).where(Case.conversation_id.in_(conversation_ids))
-    session.execute(
-        delete(OutboxMessage).where(
-            or_(
-                OutboxMessage.conversation_id.in_(conversation_ids),
-                OutboxMessage.message_id.in_(messages),
-                OutboxMessage.case_id.in_(cases),
+    about = or_(
+        OutboxMessage.conversation_id.in_(conversation_ids),
+        OutboxMessage.message_id.in_(messages),
+        OutboxMessage.case_id.in_(cases),
+    )
+    sids = twilio_sids(session, Message.conversation_id.in_(conversation_ids), about)
+    session.execute(delete(OutboxMessage).where(about))
+    erase_at_twilio(session, sids)
+
+
+def twilio_sids(session: Session, messages: Any, rows: Any) -> set[str]:
+    """Twilio's sids of the messages and outbox rows matching these conditions."""
+    sids = set(
+        session.exec(select(Message.message_sid).where(messages, Message.message_sid.is_not(None)))
+    )
+    sids.update(
+        session.exec(
+            select(OutboxMessage.provider_sid).where(
+                rows, OutboxMessage.provider_sid.is_not(None), OutboxMessage.kind != ERASE
             )
         )
     )
+    return {sid for sid in sids if sid}
+
+
+def erase_at_twilio(session: Session, sids: Iterable[str]) -> int:
+    """Queue the deletion of these messages (and their media) at Twilio, once each."""
+    wanted = sorted(set(sids))
+    if not wanted:
+        return 0
+    known = set(
+        session.exec(
+            select(OutboxMessage.provider_sid).where(OutboxMessage.provider_sid.in_(wanted))
+        )
+    )
+    fresh = [sid for sid in wanted if sid not in known]
+    for sid in fresh:
+        enqueue(session, to="", kind=ERASE, provider_sid=sid)
+    return len(fresh)
 
 
 ERASE_HOOKS.append(_erase)

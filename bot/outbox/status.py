@@ -36,7 +36,10 @@ STATUS_RANK = {
     "failed": 3,
     "needs_template": 3,
     "read": 4,  # WhatsApp read receipt: it was delivered, whatever came before
+    "erased": 5,  # an "erase" row: Twilio deleted the message it names
 }
+ERASE = "erase"  # the kind of row that deletes a message (and its media) at Twilio
+IN_PROGRESS = 20009  # Twilio cannot delete a message it is still sending: try again later
 FAILED = ("failed", "undelivered", "needs_template")
 # Twilio's MessageStatus in a callback → ours. Earlier stages (queued, sending…) add nothing.
 CALLBACK_STATUS = {
@@ -150,8 +153,8 @@ def record_status(
         ).first()
         if row is None:
             return "unknown"
-        if ours is None:
-            return "ignored"
+        if ours is None or row.kind == ERASE:
+            return "ignored"  # news about a message being erased changes nothing
         now = utcnow()
         if ours in ("failed", "undelivered") and error_code == OPTED_OUT:
             mark_opted_out(session, row.to)

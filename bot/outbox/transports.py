@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import click
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -72,6 +72,8 @@ class Transport(Protocol):
     def send(self, message: Outgoing) -> Accepted: ...
 
     def find(self, message: Outgoing, since: datetime) -> list[str]: ...
+
+    def erase(self, sid: str) -> str: ...
 
 
 _TWILIO_HOST = re.compile(r"^https://(?:[a-z0-9-]+\.)*twilio\.com(?::\d+)?", re.IGNORECASE)
@@ -176,6 +178,29 @@ class TwilioTransport:
         return [sid for _, sid in sorted(sids)]
 
 
+    def erase(self, sid: str) -> str:
+        """Delete a message and its media at Twilio: "erased" (also when already gone)."""
+        message = self.client.messages(sid)
+        try:
+            for media in message.media.list():
+                media.delete()
+            message.delete()
+        except TwilioRestException as exc:
+            status, code = exc.status, exc.code
+        except TwilioException as exc:  # a list page Twilio refused: its answer is args[1]
+            status = getattr(exc.args[1] if len(exc.args) > 1 else None, "status_code", None)
+            code = None
+        except requests.RequestException:
+            raise SendError("network error") from None
+        except Exception as exc:  # an unreadable answer: try again later
+            raise SendError(f"unexpected {type(exc).__name__}") from None
+        else:
+            return "erased"
+        if status == 404:
+            return "erased"  # deleted before, or never stored there
+        raise SendError(f"Twilio answered {status}", http_status=status, code=code)
+
+
 class ConsoleTransport:
     """Development without a Twilio account: say what would be sent, send nothing."""
 
@@ -202,6 +227,11 @@ class ConsoleTransport:
 
     def find(self, message: Outgoing, since: datetime) -> list[str]:
         return []
+
+    def erase(self, sid: str) -> str:
+        self.echo(f"[outbox] would erase message {sid} and its media at Twilio: "
+                  "no Twilio account is configured")
+        return "console"
 
 
 def transport_for(

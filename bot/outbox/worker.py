@@ -25,6 +25,8 @@ from . import claims
 from .policy import Policy, Sender, backoff, policy_from_settings
 from .status import (
     BLOCKED,
+    ERASE,
+    IN_PROGRESS,
     INVALID,
     OPTED_OUT,
     OUTBOX,
@@ -203,6 +205,9 @@ class Worker:
     # ---------------------------------------------------------------- one message
     def _deliver(self, row: OutboxMessage, deadline: datetime, opted_out: bool) -> bool:
         """Send one claimed row and record the outcome; False when it was left for later."""
+        if row.kind == ERASE:
+            self._erase(row)
+            return True
         sender = self.policy.sender_for(row.channel)
         if sender is None and not getattr(self.transport, "needs_sender", True):
             sender = Sender("console")  # printed, not sent: no number to configure
@@ -241,6 +246,27 @@ class Worker:
                 return True
             self._accepted(row, accepted)
             return True
+
+    def _erase(self, row: OutboxMessage) -> None:
+        """Delete the message a row names (and its media) at Twilio; retried like a send."""
+        started = self.clock()
+        row.attempts += 1
+        try:
+            status = self.transport.erase(row.provider_sid or "")
+        except SendError as exc:
+            again = exc.retryable or exc.http_status == 409 or exc.code == IN_PROGRESS
+            if again and row.attempts < self.policy.max_attempts:
+                self._retry(row, exc, started)
+            else:
+                self._finish(row, "failed", exc.code, f"not erased at Twilio ({exc.reason})")
+            return
+        now = self.clock()
+        with self._transaction() as session:
+            self._update(session, row, status=status, attempts=row.attempts, sent_at=now,
+                         next_attempt_at=now, error_code=None, error=None)
+        self.outcomes[status] += 1
+        log.info("outbox %s outbox=%s kind=%s attempts=%d", status, row.id, row.kind,
+                 row.attempts)
 
     def _outgoing(self, row: OutboxMessage, sender: Sender) -> Outgoing:
         variables = None

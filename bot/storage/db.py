@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import weakref
@@ -16,6 +17,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -60,6 +62,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, not left readable in free pages.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     _WRITE_LOCKS[engine] = _WriterLock(None if memory else database + ".lock")
@@ -127,6 +131,29 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def checkpoint(engine: Engine) -> None:
+    """After an erasure on SQLite: copy the write-ahead log into the database file and empty it.
+
+    With secure_delete the erased rows are zeros in the database's pages, but older copies of
+    those pages stay in the -wal file until a checkpoint writes them back and truncates it.
+    A no-op on PostgreSQL (see docs/security.md for what holds there).
+    """
+    if engine.dialect.name != "sqlite" or (engine.url.database or ":memory:") == ":memory:":
+        return
+    with write_lock(engine):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+            cursor.close()
+        finally:
+            raw.close()
+    if busy:
+        log.warning("sqlite checkpoint after an erasure was blocked by a reader; it runs again "
+                    "at the next erasure")
 
 
 def ping(engine: Engine) -> bool:

@@ -57,6 +57,9 @@ class Recording:
     def find(self, message: Outgoing, since: datetime) -> list[str]:
         return self.inner.find(message, since)
 
+    def erase(self, sid: str) -> str:
+        return self.inner.erase(sid)
+
 
 def db(app: Any):  # type: ignore[no-untyped-def]
     return app.extensions["hotline"].db

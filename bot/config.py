@@ -122,11 +122,23 @@ def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
     return value
 
 
+def private_folder(folder: Path) -> None:
+    """instance/ holds the keys and the database: the owner's alone (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077 and folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+
+
 def _instance_secret(path: Path, make: callable) -> str:
     """A development secret kept in instance/, created on first use."""
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            raise ConfigError(
+                f"{path} can be read by other users of this machine, and it unlocks every "
+                f"stored message: run `chmod 600 {path}`"
+            )
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     value = make()
     # Written with owner-only permissions: it unlocks every stored message.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -29,6 +29,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _private_file(path: Path) -> None:
+    """Create the database file for its owner alone (0600); SQLite's -wal and -shm files take
+    the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o600)  # made by an older version, readable by others
+
+
 def make_engine(url: str) -> Engine:
     """An engine that serialises writers safely: BEGIN IMMEDIATE + WAL on SQLite."""
     url = normalise_url(url)
@@ -42,7 +53,7 @@ def make_engine(url: str) -> Engine:
     database = parsed.database or ""
     memory = database in ("", ":memory:")
     if not memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database))
     engine = create_engine(
         url,
         # An error's message must never carry a statement's values into a log line.

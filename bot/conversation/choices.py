@@ -184,25 +184,37 @@ def first_mentioned(
     """The first id, in the order given, whose words appear in a sentence.
 
     For free text ("ICE took my husband, where is he?"), where several options' words may
-    appear at once and the order says which need comes first. typos=False checks whole words
-    only: the cheap pass, for word lists of every language at once.
+    appear at once and the order says which need comes first. Whole words are looked for
+    first, in every option; a misspelt word (typos=True) only when none was found.
     """
     norm = _norm(text)
     if not norm:
         return None
     tokens = norm.split()
+    compact = norm.replace(" ", "")
+    runs = {n: {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)} for n in (1, 2, 3)}
     for choice_id, phrases in ordered:
-        folded = _folded_phrases(tuple(phrases))
-        if any(_contains(tokens, norm, p) for p in folded):
-            return choice_id
-        if typos and any(_contains_typo(tokens, p) for p in folded):
-            return choice_id
+        for phrase, cjk, size in _folded_phrases(tuple(phrases)):
+            if cjk:
+                found = phrase in compact
+            elif size in runs:
+                found = phrase in runs[size]
+            else:
+                found = _contains(tokens, norm, phrase)
+            if found:
+                return choice_id
+    if typos:
+        for choice_id, phrases in ordered:
+            if any(_contains_typo(tokens, p) for p, _, _ in _folded_phrases(tuple(phrases))):
+                return choice_id
     return None
 
 
 @lru_cache(maxsize=1024)
-def _folded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(p for p in map(_norm_phrase, phrases) if p and not p.isdigit())
+def _folded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, bool, int], ...]:
+    """Each phrase folded, with whether it is written without spaces (CJK) and its words."""
+    folded = (p for p in map(_norm_phrase, phrases) if p and not p.isdigit())
+    return tuple((p, has_cjk(p), p.count(" ") + 1) for p in folded)
 
 
 def match_keyword(text: str, words: Sequence[str]) -> bool:

@@ -241,7 +241,9 @@ class Turn(LanguageMenu):
         picked = match_choice(self.text, self.choice_options(state))
         if picked is None and state.understand:
             # A sentence, not an option: what does the person need?
-            picked = first_mentioned(self.text, self.engine.understanding(state, self.locale))
+            # Whole words only: match_choice has just tried these words with typos.
+            understanding = self.engine.understanding(state, self.locale)
+            picked = first_mentioned(self.text, understanding, typos=False)
         if picked is None:
             return False
         # Words, not a number, told us what happened: say we heard it.

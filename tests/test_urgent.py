@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import create_app
 from bot.storage.advocates import CaseEvent, Handoff
-from bot.storage.migrate import upgrade
 from bot.storage.models import Case
 from tests.conftest import TEST_TOKEN
 from tests.fake_twilio import FakeTwilio
@@ -45,12 +43,9 @@ def fake(app_settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(app_settings, fake):  # type: ignore[no-untyped-def]
-    app = create_app(app_settings)
-    app.config["TESTING"] = True
-    upgrade(app.extensions["hotline"].db)
-    yield app
-    app.extensions["hotline"].db.dispose()
+def app(fake, app):  # type: ignore[no-untyped-def]
+    """The suite's app, made once the fake Twilio server is in its settings."""
+    return app
 
 
 @pytest.fixture

@@ -175,15 +175,12 @@ def summarize(
 
 
 def _choice_details(flow: Flow) -> dict[tuple[str, str], str]:
-    """(question, choice) → the follow-up question it leads to, like urgent → urgent_details."""
-    found = {}
-    for name in flow.review:
-        state = flow.states[name]
-        for choice in state.choices:
-            target = flow.states.get(choice.next or "")
-            if target is not None and target.name in flow.review and target.expect == "text":
-                found[(name, choice.id)] = target.name
-    return found
+    """(question, choice) → the text question it leads to, like urgent → urgent_details."""
+    return {
+        parent: name
+        for name, parent in flow.follow_ups.items()
+        if flow.states[name].expect == "text"
+    }
 
 
 def _own_words(messages: list[Message], answers: dict) -> list[str]:

@@ -91,7 +91,7 @@ class LanguageMenu:
         if confident:
             self.snap.locale = code
             return "chosen"
-        order = [c for c in self.snap.data.get("language_order") or self.engine.catalog.codes]
+        order = list(self.snap.data.get("language_order") or self.engine.catalog.codes)
         order.remove(code)
         self.snap.data["language_order"] = [code, *order]
         self.snap.data["offered"] = code

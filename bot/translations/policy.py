@@ -17,6 +17,7 @@ from .source import LocaleFile
 
 DEFAULT_MAX_AGE_DAYS = 180
 FIELDS = {"reviewed", "as_of", "sources"}
+_MAPPING = "policy: maps message keys to reviewed, as_of and sources"
 _AS_OF = re.compile(r"(\d{4})-(\d{2})")
 # Digits as some locales write them: Arabic-Indic and Eastern Arabic-Indic.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -84,8 +85,6 @@ def read_policy(en: LocaleFile) -> tuple[list[PolicyEntry], list[PolicyProblem]]
         entries.append(PolicyEntry(key, line, reviewed, as_of, str(raw.get("sources") or "")))
     return entries, problems
 
-
-_MAPPING = "policy: maps message keys to reviewed, as_of and sources"
 
 
 def _date(value: object) -> dt.date | None:

@@ -54,6 +54,9 @@ class Settings:
     policy_max_age_days: int = 180
     proxies: int = 0
     media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
+    libretranslate_url: str = ""  # no server: no machine translation, nothing leaves
+    libretranslate_api_key: str = ""
+    libretranslate_timeout: float = 3.0
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -97,6 +100,9 @@ ENVIRONMENT = {
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
     "HOTLINE_PROXIES": "proxies",
     "HOTLINE_MEDIA_HOSTS": "media_hosts",
+    "LIBRETRANSLATE_URL": "libretranslate_url",
+    "LIBRETRANSLATE_API_KEY": "libretranslate_api_key",
+    "LIBRETRANSLATE_TIMEOUT": "libretranslate_timeout",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -190,6 +196,21 @@ def policy_max_age_days(environ: Mapping[str, str] | None = None) -> int:
     return days
 
 
+def _check_translation(settings: Settings) -> None:
+    url = settings.libretranslate_url
+    if url and not url.startswith(("http://", "https://")) or url.count("://") > 1:
+        raise ConfigError(
+            f"LIBRETRANSLATE_URL must be the address of your LibreTranslate server, like "
+            f"http://127.0.0.1:5000, not {url!r}"
+        )
+    if not 0 < settings.libretranslate_timeout <= 30:
+        raise ConfigError(
+            "LIBRETRANSLATE_TIMEOUT must be above 0 and at most 30 seconds (pages wait for it), "
+            f"not {settings.libretranslate_timeout}"
+        )
+    settings.libretranslate_url = url.rstrip("/")
+
+
 def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")
@@ -242,6 +263,7 @@ def _check(settings: Settings) -> None:
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")
+    _check_translation(settings)
     if settings.production:
         missing = [
             env

@@ -41,6 +41,14 @@ def _erase_conversations(
     session.execute(delete(Case).where(Case.conversation_id.in_(conversation_ids)))
 
 
+def erase_message_rows(session: Session, message_ids: list[int]) -> None:
+    """Before single messages are deleted (the purge): the rows other modules keep about them."""
+    for hook in MESSAGE_ERASE_HOOKS:
+        hook(session, message_ids)
+
+
 # Other modules that keep rows about a conversation (outbox, case notes, audit) register a
 # function here so DELETE erases those rows too.
 ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []
+# The same for rows about single messages (machine translations), when the purge deletes them.
+MESSAGE_ERASE_HOOKS: list[Callable[[Session, list[int]], None]] = []

@@ -9,6 +9,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..erasure import ERASE_HOOKS
+from ..machine_translation import cache as _translations  # noqa: F401  (its erase hooks)
+from ..machine_translation import translator_from
 from ..security import is_media_url
 from .desk import Desk
 from .purge import erase_conversations
@@ -25,12 +27,16 @@ __all__ = ["Desk", "csrf", "init_app"]
 
 def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     """Wire the advocates' side into the app: listeners, interceptor, inbox, CSRF, jobs."""
-    from . import auth, inbox, jobs
+    from . import auth, inbox, jobs, reply_translation  # noqa: F401  (its routes join the inbox's)
     from .handoff import Listener
     from .sms_commands import Commands
 
     desk = Desk.from_settings(hotline, settings)
     app.extensions["advocates"] = desk
+    app.extensions["machine_translation"] = translator_from(
+        settings.libretranslate_url, settings.libretranslate_api_key,
+        settings.libretranslate_timeout,
+    )
     hotline.case_listeners.append(Listener(desk))
     hotline.inbound_interceptors.append(Commands(desk))
     app.config.update(

@@ -30,7 +30,7 @@ from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.clock import aware
 from ..storage.db import transaction
 from ..storage.models import Case
-from . import audit, casework, roster
+from . import audit, casework, roster, translated
 from .auth import client_address
 from .desk import Desk
 from .summary import file_line, summarize
@@ -174,6 +174,8 @@ def case_page(ref: str) -> str | Response:
             "local": lambda moment: desk().local(moment).strftime("%Y-%m-%d %H:%M"),
             "link": desk().link(case.ref),
         }
+    # After the transaction: the translation server is never waited for under the write lock.
+    page.update(translated.for_case_page(page, reading))
     return render_template("inbox/case.html", **page)
 
 

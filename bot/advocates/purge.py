@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, false, func, or_, update
 from sqlmodel import Session, select
 
-from ..erasure import erase_contact
+from ..erasure import erase_contact, erase_message_rows
 from ..outbox import erase_at_twilio, twilio_sids
 from ..storage.advocates import (
     AdvocateCommand,
@@ -111,6 +111,7 @@ def erase_messages(session: Session, message_ids: list[int]) -> None:
     queued = OutboxMessage.message_id.in_(message_ids)
     sids = twilio_sids(session, Message.id.in_(message_ids), queued)
     session.execute(delete(OutboxMessage).where(queued))
+    erase_message_rows(session, message_ids)
     session.execute(delete(Message).where(Message.id.in_(message_ids)))
     erase_at_twilio(session, sids)
 

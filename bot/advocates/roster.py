@@ -315,5 +315,8 @@ def speaks(advocate: Advocate, language: str | None) -> bool:
 
 
 def reading_language(advocate: Advocate) -> str:
-    """The language a summary is written in: the advocate's first (labels fall back to English)."""
-    return (advocate.languages or ["en"])[0]
+    """The language an advocate reads cases in: their choice, else the first they speak.
+
+    Summary labels are written in it (falling back to English) and family messages are
+    machine-translated into it when translation is on."""
+    return advocate.reading_language or (advocate.languages or ["en"])[0]

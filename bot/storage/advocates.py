@@ -29,6 +29,8 @@ class Advocate(SQLModel, table=True):
     phone_hash: str = Field(max_length=64, unique=True, index=True)
     # Locale codes the advocate reads and speaks, preferred first ("es", "en").
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The language family messages are machine-translated into (unset: the first one above).
+    reading_language: str | None = Field(default=None, max_length=16)
     role: str = Field(default="advocate", max_length=16)  # advocate or admin
     password_hash: str | None = Field(default=None, sa_column=Column(Text))
     active: bool = Field(default=True)

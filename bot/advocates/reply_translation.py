@@ -1,0 +1,108 @@
+"""Replies through machine translation: written in the advocate's language, previewed in the
+family's, edited and sent, the advocate's own words kept for the transcript. And the
+advocate's reading language.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlmodel import Session
+from werkzeug.wrappers import Response
+
+from ..machine_translation import Translation, Unavailable
+from ..machine_translation import cache as translations
+from ..storage.db import transaction
+from . import audit, casework, roster
+from .auth import client_address
+from .inbox import _case_or_404, _family, _handoff, _me, bp, desk
+from .translated import LABEL, Shown, notice, translator
+
+
+# --------------------------------------------------------------------------- the advocate's setting
+@bp.post("/reading-language")
+@login_required
+def reading_language() -> Response:
+    """An advocate picks the language family messages are translated into."""
+    code = request.form.get("language", "").strip()
+    known = desk().hotline.catalog.locales
+    with transaction(desk().hotline.db) as session:
+        me = _me(session)
+        if code and code not in known:
+            flash("There is no such language.", "error")
+        else:
+            me.reading_language = code or None
+            session.add(me)
+            audit.record(session, "reading_language", advocate_id=me.id, ip=client_address())
+            name = desk().language_name(roster.reading_language(me))
+            flash(f"Family messages are translated into {name}.", "ok")
+    back = request.form.get("next", "")
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or not back.startswith("/inbox/"):
+        back = url_for("inbox.queue")
+    return redirect(back)
+
+
+# --------------------------------------------------------------------------- replies
+def _reply_page(ref: str, original: str, body: str | None, *, error: str | None = None,
+                status: int = 200) -> tuple[str, int]:
+    """The reply as the advocate wrote it and as the family will get it, both editable."""
+    with Session(desk().hotline.db) as session:
+        me = _me(session)
+        case = _case_or_404(session, ref)
+        if not casework.can_view(me, case, _handoff(session, case)):
+            abort(403)
+        family = _family(session, case)
+        reading = roster.reading_language(me)
+    target = (family.locale if family else None) or case.language or "en"
+    shown = Shown(text=body) if body is not None else None
+    if shown is None:
+        found = translator().translate(original, reading, target) if original.strip() else None
+        if isinstance(found, Translation):
+            shown = Shown(text=found.text)
+        elif isinstance(found, Unavailable):
+            shown = Shown(text=original, notice=notice(found.reason, reading, target)
+                          or "Translation unavailable.")
+        else:
+            shown = Shown(text=original)
+    page = render_template(
+        "inbox/translate_reply.html", case=case, original=original, shown=shown, error=error,
+        reading=reading, target=target, name=desk().language_name, machine_label=LABEL,
+    )
+    return page, status
+
+
+@bp.post("/cases/<ref>/reply/translate")
+@login_required
+def translate_reply(ref: str) -> tuple[str, int]:
+    """Preview a reply translated into the family's language, to edit before sending."""
+    original = request.form.get("original", request.form.get("body", ""))
+    return _reply_page(ref, original[: 4 * 1600], None)
+
+
+@bp.post("/cases/<ref>/reply/translated")
+@login_required
+def send_translated(ref: str) -> Response | tuple[str, int]:
+    """Send the (edited) translation; the advocate's own words stay in the transcript."""
+    body = request.form.get("body", "")
+    original = request.form.get("original", "").strip()
+    try:
+        with transaction(desk().hotline.db) as session:
+            me = _me(session)
+            case = _case_or_404(session, ref, lock=True)
+            if not casework.can_view(me, case, _handoff(session, case)):
+                from flask import abort
+
+                abort(403)
+            message_id = casework.reply(session, desk(), case, me, body, desk().now())
+            if original and original != body.strip() and message_id:
+                language = roster.reading_language(me)
+                translations.keep_original(session, message_id, language, original[:4000])
+            audit.record(session, "reply", advocate_id=me.id, ref=case.ref, ip=client_address())
+    except casework.CaseworkError as exc:
+        # Back to the reply page with both texts: nothing the advocate typed is lost.
+        return _reply_page(ref, original, body, error=str(exc), status=422)
+    flash("Sent. It is in the transcript below.", "ok")
+    return redirect(url_for("inbox.case_page", ref=casework.normal_ref(ref)))

@@ -185,6 +185,22 @@ def test_a_reply_written_in_english_reaches_the_family_in_spanish_with_the_origi
     assert kept.body == "I will call you in ten minutes." and kept.language == "en"
 
 
+def test_an_english_family_and_an_advocate_who_reads_spanish(app, twilio, libre, fake_twilio):
+    from tests.utils.advocates import open_agent_case
+
+    ref = open_agent_case(twilio)
+    twilio.text("When can you call me?", sender=FAMILY)
+    ben = login(app, "ben@example.org", ("es",), "Ben Ortiz", "+15555550202")
+    page = ben.page(f"/inbox/cases/{ref}")
+    assert "[es] When can you call me?" in under_message(page, "When can you call me?")
+    preview = ben.post(f"/inbox/cases/{ref}/reply/translate", {"body": "Le llamo hoy."})
+    [body] = html.fromstring(preview.get_data(as_text=True)).xpath('//textarea[@id="body"]')
+    ben.post(f"/inbox/cases/{ref}/reply/translated",
+             {"body": body.text, "original": "Le llamo hoy."})
+    deliver(app)
+    assert [m["body"] for m in fake_twilio.messages if m["to"] == FAMILY] == ["[en] Le llamo hoy."]
+
+
 def test_a_reply_too_long_once_translated_comes_back_with_both_texts(app, twilio, libre):
     ref = spanish_case(twilio)
     ana = login(app)

@@ -99,11 +99,13 @@ def for_case_page(page: dict[str, Any], reading: str) -> dict[str, Any]:
     source = (family.locale if family else None) or case.language or "en"
     shown_messages = page["after"] + (page["before"] if len(page["before"]) <= 6 else [])
     own_words = set(page["summary"].own_words)
-    story = [m for m in page["before"] if m.direction == "in" and (m.body or "") in own_words]
-    words = family_words(story + shown_messages, source, reading)
+    everything = page["before"] + page["after"]
+    story = [m for m in everything if m.direction == "in" and (m.body or "") in own_words]
+    on_page = {m.id: m for m in story + shown_messages}  # once each, oldest first
+    words = family_words(sorted(on_page.values(), key=lambda m: m.id or 0), source, reading)
     by_text = {m.body: words.get(m.id) for m in story}
     with Session(desk().hotline.db) as session:
-        ids = [m.id for m in page["before"] + page["after"] if m.author == "advocate"]
+        ids = [m.id for m in everything if m.author == "advocate"]
         originals = {k: row.body for k, row in translations.originals(session, ids).items()}
     catalog = desk().hotline.catalog
     return {

@@ -5,6 +5,7 @@ advocate's reading language.
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -14,10 +15,12 @@ from werkzeug.wrappers import Response
 
 from ..machine_translation import Translation, Unavailable
 from ..machine_translation import cache as translations
+from ..storage.advocates import Advocate
 from ..storage.db import transaction
+from ..storage.models import Case
 from . import audit, casework, roster
 from .auth import client_address
-from .inbox import _case_or_404, _family, _handoff, _me, bp, desk
+from .inbox import _act, _case_or_404, _family, _handoff, _me, bp, desk
 from .translated import LABEL, Shown, notice, translator
 
 
@@ -46,7 +49,7 @@ def reading_language() -> Response:
 
 
 # --------------------------------------------------------------------------- replies
-def _reply_page(ref: str, original: str, body: str | None, *, error: str | None = None,
+def _reply_page(ref: str, original: str, body: str | None, *,
                 status: int = 200) -> tuple[str, int]:
     """The reply as the advocate wrote it and as the family will get it, both editable."""
     with Session(desk().hotline.db) as session:
@@ -68,7 +71,7 @@ def _reply_page(ref: str, original: str, body: str | None, *, error: str | None 
         else:
             shown = Shown(text=original)
     page = render_template(
-        "inbox/translate_reply.html", case=case, original=original, shown=shown, error=error,
+        "inbox/translate_reply.html", case=case, original=original, shown=shown,
         reading=reading, target=target, name=desk().language_name, machine_label=LABEL,
     )
     return page, status
@@ -88,21 +91,21 @@ def send_translated(ref: str) -> Response | tuple[str, int]:
     """Send the (edited) translation; the advocate's own words stay in the transcript."""
     body = request.form.get("body", "")
     original = request.form.get("original", "").strip()
-    try:
-        with transaction(desk().hotline.db) as session:
-            me = _me(session)
-            case = _case_or_404(session, ref, lock=True)
-            if not casework.can_view(me, case, _handoff(session, case)):
-                from flask import abort
+    refused: list[str] = []
 
-                abort(403)
-            message_id = casework.reply(session, desk(), case, me, body, desk().now())
-            if original and original != body.strip() and message_id:
-                language = roster.reading_language(me)
-                translations.keep_original(session, message_id, language, original[:4000])
-            audit.record(session, "reply", advocate_id=me.id, ref=case.ref, ip=client_address())
-    except casework.CaseworkError as exc:
-        # Back to the reply page with both texts: nothing the advocate typed is lost.
-        return _reply_page(ref, original, body, error=str(exc), status=422)
-    flash("Sent. It is in the transcript below.", "ok")
-    return redirect(url_for("inbox.case_page", ref=casework.normal_ref(ref)))
+    def send(session: Session, case: Case, me: Advocate, now: datetime) -> None:
+        try:
+            message_id = casework.reply(session, desk(), case, me, body, now)
+        except casework.CaseworkError as exc:
+            refused.append(str(exc))
+            raise
+        if original and original != body.strip() and message_id:
+            language = roster.reading_language(me)
+            translations.keep_original(session, message_id, language, original[:4000])
+
+    done = _act(ref, "reply", send, "Sent. It is in the transcript below.")
+    if refused:
+        # Back to the reply page with both texts (the reason flashed above them): nothing the
+        # advocate typed is lost.
+        return _reply_page(ref, original, body, status=422)
+    return done

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select as sa_select
@@ -25,13 +26,14 @@ log = logging.getLogger(__name__)
 
 def kept(session: Session, message_ids: list[int], language: str) -> dict[int, MessageTranslation]:
     """The stored translations of these messages into `language`, by message id."""
+    return _rows(session, message_ids, MessageTranslation.language == language)
+
+
+def _rows(session: Session, message_ids: list[int], *where: Any) -> dict[int, MessageTranslation]:
     if not message_ids:
         return {}
     rows = session.exec(
-        select(MessageTranslation).where(
-            MessageTranslation.message_id.in_(message_ids),
-            MessageTranslation.language == language,
-        )
+        select(MessageTranslation).where(MessageTranslation.message_id.in_(message_ids), *where)
     ).all()
     return {row.message_id: row for row in rows}
 
@@ -64,15 +66,7 @@ def keep_original(session: Session, message_id: int, language: str, text: str) -
 
 def originals(session: Session, message_ids: list[int]) -> dict[int, MessageTranslation]:
     """What advocates wrote before their replies were translated, by message id."""
-    if not message_ids:
-        return {}
-    rows = session.exec(
-        select(MessageTranslation).where(
-            MessageTranslation.message_id.in_(message_ids),
-            MessageTranslation.origin == ADVOCATE,
-        )
-    ).all()
-    return {row.message_id: row for row in rows}
+    return _rows(session, message_ids, MessageTranslation.origin == ADVOCATE)
 
 
 def erase_messages(session: Session, message_ids: list[int]) -> None:

@@ -60,16 +60,13 @@ def _reply_page(ref: str, original: str, body: str | None, *,
         family = _family(session, case)
         reading = roster.reading_language(me)
     target = (family.locale if family else None) or case.language or "en"
-    shown = Shown(text=body) if body is not None else None
-    if shown is None:
-        found = translator().translate(original, reading, target) if original.strip() else None
+    shown = Shown(text=original if body is None else body)
+    if body is None and original.strip():
+        found = translator().translate(original, reading, target)
         if isinstance(found, Translation):
-            shown = Shown(text=found.text)
+            shown = Shown(text=found.text, machine=True)
         elif isinstance(found, Unavailable):
-            shown = Shown(text=original, notice=notice(found.reason, reading, target)
-                          or "Translation unavailable.")
-        else:
-            shown = Shown(text=original)
+            shown.notice = notice(found.reason, reading, target)
     page = render_template(
         "inbox/translate_reply.html", case=case, original=original, shown=shown,
         reading=reading, target=target, name=desk().language_name, machine_label=LABEL,

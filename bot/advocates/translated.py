@@ -44,6 +44,7 @@ class Shown:
 
     text: str | None = None
     notice: str | None = None
+    machine: bool = False  # the text is a machine's translation
 
 
 def desk() -> Desk:
@@ -69,7 +70,7 @@ def _has_words(text: str | None) -> bool:
 
 def family_words(messages: list[Message], source: str, target: str) -> dict[int, Shown]:
     """Translations of the family's messages into `target`, from the cache or the server."""
-    if not getattr(translator(), "enabled", False) or source == target:
+    if not translator().enabled or source == target:
         return {}
     wanted = [
         m for m in messages if m.direction == "in" and m.id is not None and _has_words(m.body)
@@ -100,10 +101,10 @@ def for_case_page(page: dict[str, Any], reading: str) -> dict[str, Any]:
     shown_messages = page["after"] + (page["before"] if len(page["before"]) <= 6 else [])
     own_words = set(page["summary"].own_words)
     everything = page["before"] + page["after"]
-    story = [m for m in everything if m.direction == "in" and (m.body or "") in own_words]
+    story = [m for m in everything if m.direction == "in" and (m.body or "").strip() in own_words]
     on_page = {m.id: m for m in story + shown_messages}  # once each, oldest first
     words = family_words(sorted(on_page.values(), key=lambda m: m.id or 0), source, reading)
-    by_text = {m.body: words.get(m.id) for m in story}
+    by_text = {(m.body or "").strip(): words.get(m.id) for m in story}
     with Session(desk().hotline.db) as session:
         ids = [m.id for m in everything if m.author == "advocate"]
         originals = {k: row.body for k, row in translations.originals(session, ids).items()}
@@ -113,7 +114,7 @@ def for_case_page(page: dict[str, Any], reading: str) -> dict[str, Any]:
         "own_words_translated": [by_text.get(text) for text in page["summary"].own_words],
         "originals": originals,
         "machine_label": LABEL,
-        "translation_on": getattr(translator(), "enabled", False),
+        "translation_on": translator().enabled,
         "reading": reading,
         "family_language": source,
         "family_language_name": desk().language_name(source),

@@ -40,7 +40,10 @@ class Translator(Protocol):
 
     `source` and `target` are the hotline's locale codes; `languages()` is what the server
     offers, in its own codes: each source language and the languages it translates into.
+    `enabled` is False when nothing is ever sent anywhere.
     """
+
+    enabled: bool
 
     def translate(self, text: str, source: str, target: str) -> Translation | Unavailable: ...
 

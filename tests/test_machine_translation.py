@@ -183,6 +183,9 @@ def test_a_reply_written_in_english_reaches_the_family_in_spanish_with_the_origi
     assert "The advocate wrote (not sent to the family): I will call you in ten minutes." in bubble
     [kept] = [r for r in rows(app, MessageTranslation) if r.origin == "advocate"]
     assert kept.body == "I will call you in ten minutes." and kept.language == "en"
+    export = ana.client.get(f"/inbox/cases/{ref}/export").get_data(as_text=True)
+    assert f"advocate (sent): {edited}" in export
+    assert "written as (not sent): I will call you in ten minutes." in export
 
 
 def test_an_english_family_and_an_advocate_who_reads_spanish(app, twilio, libre, fake_twilio):
@@ -223,7 +226,7 @@ def test_a_reply_too_long_once_translated_comes_back_with_both_texts(app, twilio
     ],
 )
 def test_a_failing_server_shows_the_original_with_a_notice_and_replies_still_go(
-    app, twilio, libre, fake_twilio, fault, notice
+    app, twilio, libre, fake_twilio, fault, notice, caplog
 ):
     ref = spanish_case(twilio)
     ana = login(app)
@@ -248,6 +251,8 @@ def test_a_failing_server_shows_the_original_with_a_notice_and_replies_still_go(
     libre.release()
     deliver(app)
     assert [m["body"] for m in fake_twilio.messages if m["to"] == FAMILY] == ["Hello, I am Ana."]
+    assert "machine translation unavailable" in caplog.text  # the failure is logged…
+    assert STORY not in caplog.text and "I am Ana" not in caplog.text  # …never the text
 
 
 def test_a_pair_the_server_does_not_offer_is_unsupported(app, twilio, libre):

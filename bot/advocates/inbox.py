@@ -200,10 +200,13 @@ def export(ref: str) -> Response:
         )
         names = _names(session)
         lines = [summary.text(desk().link(case.ref)), "Transcript:"]
+        originals = translated.originals_of(session, messages)
         for message in messages:
             when = desk().local(message.created_at).strftime("%Y-%m-%d %H:%M")
             who = "family" if message.direction == "in" else message.author
             lines.append(f"  [{when}] {who} ({message.status}): {message.body or ''}")
+            if message.id in originals:
+                lines.append(f"      written as (not sent): {originals[message.id]}")
             lines += [
                 f"      file: {file_line(url, is_media_url(url, desk().media_hosts))}"
                 for url in message.media or []

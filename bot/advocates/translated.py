@@ -93,6 +93,12 @@ def family_words(messages: list[Message], source: str, target: str) -> dict[int,
     return shown | {message_id: Shown(text=text) for message_id, text in fresh.items()}
 
 
+def originals_of(session: Session, messages: list[Message]) -> dict[int, str]:
+    """What advocates wrote before their replies were translated, by message id."""
+    ids = [m.id for m in messages if m.author == "advocate" and m.id is not None]
+    return {k: row.body for k, row in translations.originals(session, ids).items()}
+
+
 def for_case_page(page: dict[str, Any], reading: str) -> dict[str, Any]:
     """What the case page adds: translations under family messages and own words, and the
     advocates' original words under their translated replies."""
@@ -106,8 +112,7 @@ def for_case_page(page: dict[str, Any], reading: str) -> dict[str, Any]:
     words = family_words(sorted(on_page.values(), key=lambda m: m.id or 0), source, reading)
     by_text = {(m.body or "").strip(): words.get(m.id) for m in story}
     with Session(desk().hotline.db) as session:
-        ids = [m.id for m in everything if m.author == "advocate"]
-        originals = {k: row.body for k, row in translations.originals(session, ids).items()}
+        originals = originals_of(session, everything)
     catalog = desk().hotline.catalog
     return {
         "translations": words,

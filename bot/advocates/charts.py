@@ -5,6 +5,7 @@ Each chart is served as an image (`<img src=…svg>`), beside a table with the s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ STYLE = Style(
     major_label_font_size=12,
     legend_font_size=12,
     value_font_size=11,
+    no_data_font_size=18,
 )
 OPTIONS = dict(
     style=STYLE, width=720, height=320, js=[], print_values=True, show_y_guides=True,
@@ -38,6 +40,13 @@ STEP_NAMES = {
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
+def _counts_axis(chart: Any, values: list[float]) -> None:
+    """Whole numbers on the value axis: there is no such thing as 0.4 of a message."""
+    top = max([0, *values])
+    step = max(1, math.ceil(top / 8))
+    chart.y_labels = list(range(0, int(top) + step + 1, step))
+
+
 def _render(chart: Any) -> bytes:
     # pygal writes its settings for the (unused) interactive script inline; an image needs none.
     return _SCRIPT.sub("", chart.render(is_unicode=True)).encode("utf-8")
@@ -47,7 +56,9 @@ def funnel(report: dict[str, Any]) -> bytes:
     chart = pygal.Bar(title="From a first text to a closed case", show_legend=False, **OPTIONS)
     totals = report["funnel"]["totals"]
     chart.x_labels = [STEP_NAMES[step] for step in report["funnel"]["steps"]]
-    chart.add("Conversations and cases", [totals[step] for step in report["funnel"]["steps"]])
+    values = [totals[step] for step in report["funnel"]["steps"]]
+    chart.add("Conversations and cases", values)
+    _counts_axis(chart, values)
     return _render(chart)
 
 
@@ -56,8 +67,10 @@ def days(report: dict[str, Any]) -> bytes:
                        **{k: v for k, v in OPTIONS.items() if k != "print_values"})
     rows = report["funnel"]["by_day"]
     chart.x_labels = [row["day"][5:] for row in rows]
-    for step in ("first_text", "case_opened", "case_claimed", "case_closed"):
+    steps = ("first_text", "case_opened", "case_claimed", "case_closed")
+    for step in steps:
         chart.add(STEP_NAMES[step], [row[step] for row in rows])
+    _counts_axis(chart, [row[step] for row in rows for step in steps])
     return _render(chart)
 
 
@@ -67,6 +80,7 @@ def stopped(report: dict[str, Any]) -> bytes:
     rows = list(reversed(report["stopped"]))  # the first question at the top
     chart.x_labels = [row["label"] for row in rows]
     chart.add("Conversations", [row["count"] for row in rows])
+    _counts_axis(chart, [row["count"] for row in rows])
     return _render(chart)
 
 
@@ -85,6 +99,7 @@ def messages(report: dict[str, Any]) -> bytes:
     rows = [row for row in report["messages"]["rows"] if row["channel"] == "sms"]
     chart.x_labels = [row["language"] or "none" for row in rows]
     chart.add("Segments", [row["segments"] for row in rows])
+    _counts_axis(chart, [row["segments"] for row in rows])
     return _render(chart)
 
 
@@ -94,6 +109,7 @@ def failures(report: dict[str, Any]) -> bytes:
     rows = report["failures"]
     chart.x_labels = [str(row["code"] or "no code") for row in rows]
     chart.add("Messages", [row["count"] for row in rows])
+    _counts_axis(chart, [row["count"] for row in rows])
     return _render(chart)
 
 

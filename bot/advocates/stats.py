@@ -108,7 +108,9 @@ def _label(desk: Desk, question: str) -> str:
     state = desk.hotline.engine.flow.states.get(question)
     key = state.label if state and state.label else None
     catalog = desk.hotline.catalog
-    return catalog.text(key, "en") if key and catalog.has(key) else question.replace("_", " ")
+    if key and catalog.has(key):
+        return catalog.text(key, "en")
+    return question.replace("_", " ").capitalize()
 
 
 def _time_to_claim(counts: Counter[Key], desk: Desk) -> list[dict]:

@@ -9,7 +9,6 @@ leaves this module: message bodies are read only to count their SMS segments.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +24,8 @@ from ..storage.clock import aware
 from ..storage.models import Case, Conversation, Message, OutboxMessage
 
 Key = tuple[str, str, str, str]  # day, language, metric, detail
+SentRow = tuple[str, str, str, int]  # day, language, channel, SMS segments
+SentId = tuple[str, int]  # ("message" or "outbox", the row's id)
 # The steps from a first text to a closed case, in order.
 FUNNEL = (
     "first_text", "language_chosen", "intake_started", "consent_given",
@@ -73,9 +74,40 @@ class Counting:
         """From the conversation engine (`hotline.engine`)."""
         return cls(Intake.of(engine.flow), engine.idle_after)
 
-    def everything(self, session: Session, now: datetime) -> Counter[Key]:
-        """All the live tables hold (the purge's before and after)."""
-        return live_counts(session, self.intake, Window(None, FAR_FUTURE, now, self.idle))
+    def before_erasing(self, session: Session, now: datetime) -> Before:
+        """Everything the live tables count now, read once before a purge."""
+        window = self.all_of(now)
+        return Before(
+            counts=live_counts(session, self.intake, window, with_sent=False),
+            sent=sent_rows(session, window),
+        )
+
+    def lost(self, session: Session, now: datetime, before: Before) -> tuple[Counter, Counter]:
+        """(before, after) counts once the purge has erased rows: their difference was lost.
+
+        Message bodies are read once, before: afterwards only which messages remain is asked.
+        """
+        window = self.all_of(now)
+        after = live_counts(session, self.intake, window, with_sent=False)
+        remaining = sent_ids(session, window)
+        counts = Counter(before.counts)
+        for sent_id, (day, language, channel, segments) in before.sent.items():
+            if sent_id not in remaining:
+                counts[(day, language, "sent", channel)] += 1
+                if channel == "sms":
+                    counts[(day, language, "segments", channel)] += segments
+        return counts, after
+
+    def all_of(self, now: datetime) -> Window:
+        return Window(None, FAR_FUTURE, now, self.idle)
+
+
+@dataclass(frozen=True)
+class Before:
+    """The counts before a purge, and each message sent with its segments."""
+
+    counts: Counter[Key]
+    sent: dict[SentId, SentRow]
 
 
 @dataclass(frozen=True)
@@ -94,14 +126,17 @@ class Window:
         return and_(column >= self.start, column < self.end)
 
 
-def live_counts(session: Session, intake: Intake, window: Window) -> Counter[Key]:
+def live_counts(
+    session: Session, intake: Intake, window: Window, *, with_sent: bool = True
+) -> Counter[Key]:
     """Every count the live tables give for the window."""
     counts: Counter[Key] = Counter()
     _conversations(session, intake, window, counts)
     _stopped(session, intake, window, counts)
     _cases(session, window, counts)
     _claims(session, window, counts)
-    _sent(session, window, counts)
+    if with_sent:
+        _sent(session, window, counts)
     _failures(session, window, counts)
     return counts
 
@@ -227,39 +262,59 @@ def _claims(session: Session, window: Window, counts: Counter[Key]) -> None:
 
 
 def _sent(session: Session, window: Window, counts: Counter[Key]) -> None:
-    """Messages handed to Twilio and their SMS segments, by the family's language.
+    for day, language, channel, segments in sent_rows(session, window).values():
+        counts[(day, language, "sent", channel)] += 1
+        if channel == "sms":
+            counts[(day, language, "segments", channel)] += segments
+
+
+def _sent_queries(window: Window, *, bodies: bool) -> tuple[Any, Any]:
+    """Messages handed to Twilio, by the family's language.
 
     Messages to families are in their transcript; notifications to advocates are only in
     the outbox, counted under the language of the case they are about.
     """
-    to_families = session.execute(
-        select(Message.created_at, Conversation.locale, Message.channel, Message.body)
+    to_families = (
+        select(Message.id, Message.created_at, Conversation.locale, Message.channel,
+               *([Message.body] if bodies else []))
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Message.direction == "out", Message.status.in_(SENT),
                window.of(Message.created_at))
-    ).all()
-    to_advocates = session.execute(
-        select(OutboxMessage.created_at, Case.language, OutboxMessage.channel,
-               OutboxMessage.body)
+    )
+    to_advocates = (
+        select(OutboxMessage.id, OutboxMessage.created_at, Case.language, OutboxMessage.channel,
+               *([OutboxMessage.body] if bodies else []))
         .join(Case, Case.id == OutboxMessage.case_id, isouter=True)
         .where(OutboxMessage.message_id.is_(None), OutboxMessage.kind != ERASE,
                OutboxMessage.status.in_(SENT), window.of(OutboxMessage.created_at))
-    ).all()
-    _count_sent(counts, [*to_families, *to_advocates])
+    )
+    return to_families, to_advocates
 
 
-def _count_sent(counts: Counter[Key], rows: Iterable[tuple]) -> None:
+def sent_rows(session: Session, window: Window) -> dict[SentId, SentRow]:
+    """Each message sent in the window, with its SMS segments (the body is read to count them)."""
+    found: dict[SentId, SentRow] = {}
     measured: dict[str, int] = {}  # the same body twice is measured once
-    for created, language, channel, body in rows:
-        key = (aware(created).date().isoformat(), language or "")
-        counts[(*key, "sent", channel)] += 1
-        if channel == "sms":
+    for table, query in zip(("message", "outbox"), _sent_queries(window, bodies=True),
+                            strict=True):
+        for row_id, created, language, channel, body in session.execute(query):
             text = body or ""
             segments = measured.get(text)
             if segments is None:
                 segments = measured[text] = segment_info(text).segments
-            counts[(*key, "segments", channel)] += segments
+            day = aware(created).date().isoformat()
+            found[(table, row_id)] = (day, language or "", channel, segments)
     measured.clear()
+    return found
+
+
+def sent_ids(session: Session, window: Window) -> set[SentId]:
+    """Which messages sent in the window are still stored (no body read)."""
+    found: set[SentId] = set()
+    for table, query in zip(("message", "outbox"), _sent_queries(window, bodies=False),
+                            strict=True):
+        found.update((table, row[0]) for row in session.execute(query))
+    return found
 
 
 def _failures(session: Session, window: Window, counts: Counter[Key]) -> None:

@@ -50,10 +50,10 @@ def purge(
 
     With `counting`, what the erasure takes out of `hotline stats` is kept in `daily_count`.
     """
-    before = counting.everything(session, now) if counting else None
+    before = counting.before_erasing(session, now) if counting else None
     done = _erase_old(session, now, now - retention)
     if counting and before is not None:
-        fold(session, before, counting.everything(session, now))
+        fold(session, *counting.lost(session, now, before))
     log.info(
         "purge cases=%d conversations=%d messages=%d",
         done.cases, done.conversations, done.messages,

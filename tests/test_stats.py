@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,8 +17,9 @@ from bot.conversation.sms import segment_info
 from bot.storage.advocates import DailyCount
 from bot.storage.clock import aware
 from bot.storage.models import Conversation
+from tests import test_inbox_browser as inbox_browser
 from tests.conftest import TEST_TOKEN
-from tests.fake_twilio import FakeTwilio, num_segments
+from tests.fake_twilio import num_segments
 from tests.utils.advocates import (
     Clock,
     Inbox,
@@ -31,7 +31,7 @@ from tests.utils.advocates import (
     state_of,
     use_clock,
 )
-from tests.utils.twilio import HOTLINE_NUMBER, TwilioSender
+from tests.utils.twilio import TwilioSender, replies
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 EN_AGENT, ES_URGENT, ES_NO, EN_STOPS, STRANGER = (
@@ -50,17 +50,8 @@ class _Later:
         return self.app(environ, start_response)
 
 
-@pytest.fixture
-def fake_twilio(app_settings) -> Iterator[FakeTwilio]:  # type: ignore[no-untyped-def]
-    with FakeTwilio(auth_token=TEST_TOKEN) as fake:
-        app_settings.update(
-            twilio_account_sid=fake.account_sid,
-            twilio_api_base_url=fake.base_url,
-            twilio_from_number=HOTLINE_NUMBER,
-            send_rate=0,
-            sms_segment_price=PRICE,
-        )
-        yield fake
+# The fake Twilio REST server the outbox delivers to, as the inbox browser test sets it up.
+fake_twilio = inbox_browser.fake_twilio
 
 
 @pytest.fixture
@@ -72,6 +63,7 @@ def app(app_settings, fake_twilio):  # type: ignore[no-untyped-def]
     later = _Later()
     http = make_server("127.0.0.1", 0, later, threaded=True)
     app_settings["public_base_url"] = f"http://127.0.0.1:{http.server_port}"
+    app_settings["sms_segment_price"] = PRICE
     later.app = create_app(app_settings)
     upgrade(later.app.extensions["hotline"].db)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -98,8 +90,6 @@ class Script:
         for body in bodies:
             response = self.twilio.send(body, sender=sender)
             assert response.status_code == 200
-            from tests.utils.twilio import replies
-
             parts = replies(response.data)
             self.replies.setdefault(sender, []).extend(parts)
             reply = "\n".join(parts)

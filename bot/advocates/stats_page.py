@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlmodel import Session
 
 from ..storage.db import transaction
-from . import audit, charts
+from . import audit, charts, inbox
 from .auth import client_address
 from .desk import Desk
 from .stats import MAX_DAYS, report
@@ -20,6 +20,7 @@ DAY_CHOICES = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
 CHART_REUSE = 60.0  # seconds a chart may draw the numbers the page has just counted
 _recent: dict[int, tuple[float, dict[str, Any]]] = {}
+bp.register_error_handler(403, inbox.forbidden)
 
 
 def _desk() -> Desk:
@@ -66,12 +67,6 @@ def chart(name: str) -> Response:
             numbers = report(session, _desk(), days)
         _recent[days] = (time.monotonic(), numbers)
     return Response(draw(numbers), mimetype="image/svg+xml")
-
-
-@bp.errorhandler(403)
-def forbidden(error: Exception) -> tuple[str, int]:
-    message = "Your role does not allow this."
-    return render_template("inbox/error.html", title="Not allowed", message=message), 403
 
 
 @bp.errorhandler(404)

@@ -267,7 +267,9 @@ def test_the_stats_page_shows_tables_and_svg_charts_to_admins(app, client, scrip
         svg = response.get_data(as_text=True)
         assert "<svg" in svg and "<script" not in svg
     assert client.get("/inbox/stats/nothing.svg").status_code == 404
-    assert inbox.page("/inbox/stats/?days=banana")  # a bad range is the default, not an error
+    for wrong in ("banana", "0", "9" * 5000, "３0", "-3"):  # the default range, not an error
+        assert "From " in inbox.page(f"/inbox/stats/?days={wrong}")
+        assert client.get(f"/inbox/stats/days.svg?days={wrong}").status_code == 200
     for personal in ("5555550", "mover mañana", "Dora Admin</td>"):
         assert personal not in page
 
@@ -282,3 +284,30 @@ def test_the_stats_are_for_admins_only(app, client, scripted):
     stranger = app.test_client()
     assert stranger.get("/inbox/stats/").status_code in (302, 401)
     assert stranger.get("/inbox/stats/funnel.svg").status_code in (302, 401)
+
+
+def test_a_wrong_segment_price_stops_the_hotline_naming_the_setting(tmp_path):
+    from bot.config import ConfigError, load_settings
+
+    for wrong in ("abc", "-0.01", "nan"):
+        with pytest.raises(ConfigError, match="HOTLINE_SMS_SEGMENT_PRICE"):
+            load_settings({"HOTLINE_SMS_SEGMENT_PRICE": wrong}, {"instance_path": tmp_path})
+    assert load_settings({}, {"instance_path": tmp_path}).sms_segment_price == 0.0083
+
+
+def test_the_migrations_build_the_counts_table_and_indexes_the_models_describe(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection),
+                                           SQLModel.metadata)
+    finally:
+        engine.dispose()
+    mine = [d for d in differences if "daily_count" in str(d) or "_created_at" in str(d)
+            or "closed_at" in str(d) or "kind_at" in str(d)]
+    assert mine == []

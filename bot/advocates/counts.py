@@ -244,7 +244,7 @@ def _claims(session: Session, window: Window, counts: Counter[Key]) -> None:
     """Each case's first claim, on the day of the claim, and how long the case waited."""
     first = (
         select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at"))
-        .where(CaseEvent.kind == "claimed")
+        .where(CaseEvent.kind == "claimed", CaseEvent.at < window.end)
         .group_by(CaseEvent.case_id)
         .subquery()
     )

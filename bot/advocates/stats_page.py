@@ -29,7 +29,9 @@ def _desk() -> Desk:
 
 def _days() -> int:
     raw = request.args.get("days", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_DAYS else DEFAULT_DAYS
+    if raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= MAX_DAYS:
+        return int(raw)
+    return DEFAULT_DAYS
 
 
 def _admin() -> None:

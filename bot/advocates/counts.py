@@ -33,8 +33,8 @@ FUNNEL = (
 )
 # Handed to Twilio (a TwiML reply is sent by Twilio itself); Twilio does not bill "failed".
 SENT = ("replied", "sent", "delivered", "read", "undelivered")
-CONSENT_ANSWER = "consent"
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # the flow's `save:` name of the consent question
+CONSENT_ANSWER = "consent"  # the flow's `save:` name of the consent question
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,9 @@ class Counting:
         after = live_counts(session, self.intake, window, with_sent=False)
         remaining = sent_ids(session, window)
         counts = Counter(before.counts)
-        for sent_id, (day, language, channel, segments) in before.sent.items():
+        for sent_id, row in before.sent.items():
             if sent_id not in remaining:
-                counts[(day, language, "sent", channel)] += 1
-                if channel == "sms":
-                    counts[(day, language, "segments", channel)] += segments
+                _add_sent(counts, row)
         return counts, after
 
     def all_of(self, now: datetime) -> Window:
@@ -262,10 +260,15 @@ def _claims(session: Session, window: Window, counts: Counter[Key]) -> None:
 
 
 def _sent(session: Session, window: Window, counts: Counter[Key]) -> None:
-    for day, language, channel, segments in sent_rows(session, window).values():
-        counts[(day, language, "sent", channel)] += 1
-        if channel == "sms":
-            counts[(day, language, "segments", channel)] += segments
+    for row in sent_rows(session, window).values():
+        _add_sent(counts, row)
+
+
+def _add_sent(counts: Counter[Key], row: SentRow) -> None:
+    day, language, channel, segments = row
+    counts[(day, language, "sent", channel)] += 1
+    if channel == "sms":
+        counts[(day, language, "segments", channel)] += segments
 
 
 def _sent_queries(window: Window, *, bodies: bool) -> tuple[Any, Any]:

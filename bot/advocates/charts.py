@@ -63,9 +63,11 @@ def funnel(report: dict[str, Any]) -> bytes:
 
 
 def days(report: dict[str, Any]) -> bytes:
-    chart = pygal.Line(title="By day (UTC)", x_label_rotation=40, print_values=False,
-                       **{k: v for k, v in OPTIONS.items() if k != "print_values"})
     rows = report["funnel"]["by_day"]
+    chart = pygal.Line(title="By day (UTC)", x_label_rotation=40, print_values=False,
+                       show_minor_x_labels=False, x_labels_major_every=math.ceil(len(rows) / 15),
+                       show_dots=len(rows) <= 60,
+                       **{k: v for k, v in OPTIONS.items() if k != "print_values"})
     chart.x_labels = [row["day"][5:] for row in rows]
     steps = ("first_text", "case_opened", "case_claimed", "case_closed")
     for step in steps:

@@ -52,6 +52,9 @@ class Settings:
     escalate_minutes: float = 10.0
     escalate_urgent_minutes: float = 3.0
     policy_max_age_days: int = 180
+    # An estimate for `hotline stats`: Twilio's US price per outbound SMS segment (USD),
+    # before carrier fees. Set your own from your Twilio bill.
+    sms_segment_price: float = 0.0083
     proxies: int = 0
     media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
     libretranslate_url: str = ""  # no server: no machine translation, nothing leaves
@@ -98,6 +101,7 @@ ENVIRONMENT = {
     "HOTLINE_ESCALATE_MINUTES": "escalate_minutes",
     "HOTLINE_ESCALATE_URGENT_MINUTES": "escalate_urgent_minutes",
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
+    "HOTLINE_SMS_SEGMENT_PRICE": "sms_segment_price",
     "HOTLINE_PROXIES": "proxies",
     "HOTLINE_MEDIA_HOSTS": "media_hosts",
     "LIBRETRANSLATE_URL": "libretranslate_url",
@@ -225,6 +229,11 @@ def _check(settings: Settings) -> None:
     if settings.escalate_minutes <= 0 or settings.escalate_urgent_minutes <= 0:
         raise ConfigError(
             "HOTLINE_ESCALATE_MINUTES and HOTLINE_ESCALATE_URGENT_MINUTES must be above zero"
+        )
+    if not 0 <= settings.sms_segment_price < 10:
+        raise ConfigError(
+            "HOTLINE_SMS_SEGMENT_PRICE must be the price of one SMS segment in US dollars, "
+            f"like 0.0083, not {settings.sms_segment_price}"
         )
     if settings.webhook_url and not settings.webhook_url.startswith(("http://", "https://")):
         raise ConfigError("HOTLINE_WEBHOOK_URL must start with https://")

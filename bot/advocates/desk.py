@@ -29,6 +29,7 @@ class Desk:
     webhook_secret: str = ""
     retention: timedelta = timedelta(days=90)
     media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS  # files shown as links (HOTLINE_MEDIA_HOSTS)
+    segment_price: float = 0.0083  # USD per SMS segment, for the stats' estimate
     # Tests replace the clock to move time forward without waiting.
     clock: Callable[[], datetime] = utcnow
     last_purge: datetime | None = field(default=None, repr=False)
@@ -45,6 +46,7 @@ class Desk:
             webhook_secret=settings.webhook_secret,
             retention=timedelta(days=settings.retention_days),
             media_hosts=tuple(settings.media_hosts),
+            segment_price=settings.sms_segment_price,
         )
 
     def now(self) -> datetime:

@@ -18,6 +18,7 @@ from flask import Flask
 
 from ..storage.db import checkpoint, transaction
 from . import dispatch, handoff, purge
+from .counts import Counting
 from .desk import Desk
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def run_due(desk: Desk, now: datetime | None = None, *, purge_daily: bool = True
     done: dict[str, Any] = {"escalated": escalated, "dispatched": sent}
     if purge_daily and (desk.last_purge is None or now - desk.last_purge >= PURGE_EVERY):
         with transaction(desk.hotline.db) as session:
-            done["purged"] = purge.purge(session, now, desk.retention).as_dict()
+            counting = Counting.of(desk.hotline.engine)
+            done["purged"] = purge.purge(session, now, desk.retention, counting).as_dict()
         checkpoint(desk.hotline.db)
         desk.last_purge = now
     return done

@@ -26,6 +26,7 @@ from ..storage.advocates import (
     RetentionCount,
 )
 from ..storage.models import OPEN, Case, Contact, Conversation, Message, OutboxMessage
+from .counts import Counting, fold
 from .transcript import case_messages
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,25 @@ class Purged:
         return {"cases": self.cases, "conversations": self.conversations, "messages": self.messages}
 
 
-def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
-    """Erase what is older than the retention period; count it anonymously first."""
-    cutoff = now - retention
+def purge(
+    session: Session, now: datetime, retention: timedelta, counting: Counting | None = None
+) -> Purged:
+    """Erase what is older than the retention period; count it anonymously first.
+
+    With `counting`, what the erasure takes out of `hotline stats` is kept in `daily_count`.
+    """
+    before = counting.before_erasing(session, now) if counting else None
+    done = _erase_old(session, now, now - retention)
+    if counting and before is not None:
+        fold(session, *counting.lost(session, now, before))
+    log.info(
+        "purge cases=%d conversations=%d messages=%d",
+        done.cases, done.conversations, done.messages,
+    )
+    return done
+
+
+def _erase_old(session: Session, now: datetime, cutoff: datetime) -> Purged:
     done = Purged()
     # 1. Conversations nobody has written in since the cutoff and with no case still needed:
     #    everything about the number goes, as if the family had texted DELETE.
@@ -94,10 +111,7 @@ def purge(session: Session, now: datetime, retention: timedelta) -> Purged:
             and_(Dispatch.status.in_(("sent", "failed")), Dispatch.created_at < cutoff)
         )
     )
-    log.info(
-        "purge cases=%d conversations=%d messages=%d",
-        done.cases, done.conversations, done.messages,
-    )
+    session.flush()
     return done
 
 

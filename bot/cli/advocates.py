@@ -259,12 +259,15 @@ def advocate_work(every: float) -> None:
 @with_appcontext
 def purge(as_json: bool) -> None:
     """Erase closed cases and idle conversations older than HOTLINE_RETENTION_DAYS."""
+    from ..advocates.counts import Counting
     from ..advocates.purge import purge as run_purge
     from ..storage.db import checkpoint, transaction
 
     desk = current_desk()
     with transaction(current_hotline().db) as session:
-        done = run_purge(session, desk.now(), desk.retention).as_dict()
+        done = run_purge(
+            session, desk.now(), desk.retention, Counting.of(desk.hotline.engine)
+        ).as_dict()
     checkpoint(current_hotline().db)
     if as_json:
         click.echo(json.dumps(done))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -77,6 +77,7 @@ class CaseEvent(SQLModel, table=True):
     """One line of a case's timeline: opened, notified, escalated, claimed, replied, closed…"""
 
     __tablename__ = "case_event"
+    __table_args__ = (Index("ix_case_event_kind_at", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
@@ -166,4 +167,24 @@ class RetentionCount(SQLModel, table=True):
     language: str = Field(default="", max_length=16)
     channel: str = Field(default="", max_length=16)
     urgent: bool = Field(default=False)
+    count: int = Field(default=0)
+
+
+class DailyCount(SQLModel, table=True):
+    """Counts the purge took out of the live tables before erasing them, for `hotline stats`.
+
+    A day, a language, what was counted and a detail (a question, an error code, a channel,
+    an urgency and a wait in seconds): never anything about a person.
+    """
+
+    __tablename__ = "daily_count"
+    __table_args__ = (
+        UniqueConstraint("day", "language", "metric", "detail", name="uq_daily_count"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10, index=True)  # a UTC day: "2026-11-30"
+    language: str = Field(default="", max_length=16)
+    metric: str = Field(max_length=32)
+    detail: str = Field(default="", max_length=64)
     count: int = Field(default=0)

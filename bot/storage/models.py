@@ -33,7 +33,7 @@ class Conversation(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
     last_active: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -53,7 +53,7 @@ class Message(SQLModel, table=True):
     media: list[str] | None = Field(default=None, sa_column=Column(EncryptedJSON))
     status: str = Field(default="received", max_length=24)
     error_code: int | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -72,9 +72,9 @@ class Case(SQLModel, table=True):
     channel: str = Field(default="sms", max_length=16)
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON))
     media: list[str] = Field(default_factory=list, sa_column=Column(EncryptedJSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
-    closed_at: datetime | None = None
+    closed_at: datetime | None = Field(default=None, index=True)
 
 
 OPEN = ("new", "claimed")  # a case's statuses until it is closed
@@ -110,7 +110,7 @@ class OutboxMessage(SQLModel, table=True):
     provider_sid: str | None = Field(default=None, max_length=64, unique=True)
     error_code: int | None = None
     error: str | None = Field(default=None, max_length=200)  # never a body or a number
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=64)  # the worker holding it

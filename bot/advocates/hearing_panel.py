@@ -51,7 +51,8 @@ def panel(session: Session, desk: Desk, case: Case, now: datetime, *, prefill: b
                     zone=ahead.zone, court=ahead.court, mode=ahead.mode)
     read = None
     if prefill and isinstance(family_answer, str):
-        day, clock = read_answer(family_answer, case.language, desk.local(now))
+        # Read from the day the family wrote it: "December 8" then is the next December 8.
+        day, clock = read_answer(family_answer, case.language, desk.local(case.created_at))
         read = day is not None
         if day is not None:
             form.update(date=day.isoformat(), time=f"{clock:%H:%M}" if clock else "")
@@ -87,7 +88,7 @@ def details_from(form: Any, desk: Desk) -> HearingDetails:
         raise CaseworkError("Write the time of the hearing, like 09:00.") from None
     zone = form.get("zone") or desk.hearings.zone
     if zone not in dict(zones(desk.hearings.zone)):
-        raise CaseworkError("Choose the court's time zone from the list.")
+        raise CaseworkError("Choose the time zone of the court from the list.")
     at = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=ZoneInfo(zone))
     return HearingDetails(at=at, court=" ".join((form.get("court") or "").split()),
                           mode=form.get("mode") or "in_person")

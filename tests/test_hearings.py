@@ -103,8 +103,8 @@ def test_reminders_reach_the_family_at_their_time_in_english(app, twilio, ana, f
     ref = open_agent_case(twilio)
     save_hearing(ana, ref)
     reminder = (
-        f"Reminder from the Family Hotline: court hearing for case {ref} on {EN_WHEN}. Go to the "
-        "court in person. If you cannot go, reply AGENT now to talk to an advocate."
+        f"Reminder from the Family Hotline. Case {ref} has a court hearing on {EN_WHEN}. Go to "
+        "the court in person. If you cannot go, reply AGENT now to talk to an advocate."
     )
     # Before its time the reminder is not a sent message anywhere: not at Twilio, not in the
     # transcript, not on the case page.

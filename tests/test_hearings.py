@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from bot.outbox import SCHEDULED
 from bot.storage.advocates import AuditEntry
 from bot.storage.hearings import Hearing, HearingDetails
-from tests.test_outbox import app, fake  # noqa: F401  (fixtures: the app sends to a fake Twilio)
+from tests.test_outbox import TEMPLATE, app, fake  # noqa: F401  (fixtures: a fake Twilio)
 from tests.utils.advocates import (
     Clock,
     Inbox,
@@ -67,7 +68,7 @@ def save_hearing(inbox: Inbox, ref: str, **changes: str) -> str:
     return response.get_data(as_text=True)
 
 
-def due(app) -> list:  # type: ignore[no-untyped-def]  # noqa: F811
+def due(app) -> list:  # type: ignore[no-untyped-def]  # noqa: F811  (the imported fixture)
     return sorted(r.next_attempt_at.replace(tzinfo=UTC) for r in outbox(app, "hearing_reminder")
                   if r.status == SCHEDULED)
 
@@ -294,3 +295,41 @@ def test_the_purge_erases_the_hearing_of_an_old_closed_case(app, twilio, ana):  
     with transaction(app.extensions["hotline"].db) as session:
         purge(session, RECORDED_AT + timedelta(days=400), timedelta(days=90))
     assert rows(app, Hearing) == []
+
+
+def test_a_whatsapp_family_outside_the_window_gets_the_approved_template(
+    app, twilio, ana, fake  # noqa: F811
+):
+    wa = "whatsapp:" + FAMILY
+    ref = open_agent_case(twilio, sender=wa)
+    save_hearing(ana, ref)
+    deliver_at(app, SEVEN_DAYS - timedelta(minutes=1))  # the notice, inside the window
+    fake.fail_next(1, 400, 63016, "Failed to send freeform message outside the window")
+    make_worker(app, FakeClock(SEVEN_DAYS + timedelta(seconds=1)),
+                template_sid=TEMPLATE).run(until_empty=True)
+    last = fake.messages[-1]
+    assert (last["to"], last["content_sid"], last["body"]) == (wa, TEMPLATE, "")
+    first = min(outbox(app, "hearing_reminder"), key=lambda row: row.next_attempt_at)
+    assert (first.status, first.template_fallback) == ("sent", True)
+
+
+# --------------------------------------------------------------------------- settings
+def test_reminder_times_come_from_the_setting():
+    from bot.hearings import ReminderPlan
+
+    plan = ReminderPlan(before=("2d", "3h"), zone="America/New_York")
+    at = datetime(2030, 1, 15, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert plan.times(at, RECORDED_AT) == [datetime(2030, 1, 13, 14, 0, tzinfo=UTC),
+                                           datetime(2030, 1, 15, 11, 0, tzinfo=UTC)]
+    assert ReminderPlan(before=()).times(at, RECORDED_AT) == []
+
+
+@pytest.mark.parametrize("value", ["7x", "0d", "tomorrow", "7d,soon"])
+def test_a_wrong_reminder_setting_stops_the_hotline_naming_it(value):
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="HOTLINE_HEARING_REMINDERS"):
+        load_settings({"HOTLINE_HEARING_REMINDERS": value})
+    with pytest.raises(ConfigError, match="HOTLINE_COURT_TIMEZONE"):
+        load_settings({"HOTLINE_COURT_TIMEZONE": "Mars/Olympus"})
+    assert load_settings({"HOTLINE_HEARING_REMINDERS": "none"}).hearing_reminders == []

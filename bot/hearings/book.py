@@ -90,7 +90,7 @@ def record(
     """
     check(details, now)
     hearing = upcoming(session, case.id or 0, now)
-    if hearing is not None and HearingDetails.of(hearing) == details:
+    if hearing is not None and HearingDetails.of(hearing).as_json() == details.as_json():
         return hearing, "unchanged"
     if hearing is None:
         hearing = Hearing(case_id=case.id, status="scheduled", created_at=now)

@@ -84,7 +84,7 @@ def test_a_hearing_recorded_on_the_case_page_tells_the_family_and_queues_reminde
     ref = open_agent_case(twilio)
     page = save_hearing(ana, ref)
     assert "Hearing saved. The family was told the date" in page
-    assert "Tuesday January 15, 2030 09:00 (Eastern)" in page
+    assert "Tuesday, January 15, 2030 at 09:00 (Eastern)" in page
     [notice] = outbox(app, "hearing_notice")
     assert notice.body == (
         f"Family Hotline: your advocate wrote down the court hearing for case {ref}: {EN_WHEN}. "
@@ -158,7 +158,7 @@ def test_a_change_takes_back_the_old_reminders_and_tells_the_new_date(app, twili
     ref = open_agent_case(twilio)
     save_hearing(ana, ref)
     page = save_hearing(ana, ref, date="2030-02-05", time="13:00")
-    assert "Tuesday February 05, 2030 13:00" in page or "February 5, 2030 13:00" in page
+    assert "Tuesday, February 5, 2030 at 13:00 (Eastern)" in page
     notices = [row.body for row in outbox(app, "hearing_notice")]
     assert notices[-1] == (
         f"Family Hotline: the court hearing for case {ref} has changed. New date: Tuesday, "

@@ -9,6 +9,7 @@ import pytest
 
 from tests.test_hearings import EN_WHEN, RECORDED_AT
 from tests.test_inbox_browser import (  # noqa: F401  (fixtures)
+    OUTPUT,
     app,
     assert_secure_page,
     chromium,
@@ -63,9 +64,12 @@ def test_an_advocate_records_a_hearing_on_the_case_page_in_a_real_browser(
         page.click("button:has-text('Save the hearing')")
         expect(page.locator(".flash.ok")).to_contain_text("Hearing saved.")
         expect(page.locator("#hearing-ahead")).to_contain_text(
-            "Tuesday January 15, 2030 09:00 (Eastern) · Chicago Immigration Court · in person"
+            "Tuesday, January 15, 2030 at 09:00 (Eastern) · Chicago Immigration Court · in person"
         )
         expect(page.locator("#hearing-reminders")).to_contain_text("2030-01-08 09:00")
+        OUTPUT.mkdir(exist_ok=True)
+        page.locator("section[aria-label=Hearing]").screenshot(
+            path=str(OUTPUT / "hearing-panel.png"))
 
         page.fill("#hearing-date", "2020-01-15")  # a slip of the finger: refused, said so
         page.click("button:has-text('Change the hearing')")

@@ -65,7 +65,7 @@ def panel(session: Session, desk: Desk, case: Case, now: datetime, *, prefill: b
     return {
         "ahead": ahead,
         "status": hearing.status if hearing is not None else None,
-        "when": f"{ahead.at:%A %B} {ahead.at.day}, {ahead.at:%Y %H:%M} "
+        "when": f"{ahead.at:%A, %B} {ahead.at.day}, {ahead.at:%Y at %H:%M} "
                 f"({ZONE_LABELS.get(ahead.zone, ahead.zone)})" if ahead else "",
         "reminders": [desk.local(moment).strftime("%Y-%m-%d %H:%M") for moment in reminders],
         "family_answer": family_answer if isinstance(family_answer, str) else None,

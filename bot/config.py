@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 # Where Twilio serves the files families send (MediaUrl0…): only these become links.
 TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com")
+# A hearing reminder: days or hours before it ("7d", "2h"), or the morning of ("morning").
+HEARING_REMINDER = re.compile(r"^(?:[1-9]\d?[dh]|morning)$")
 HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -60,6 +62,8 @@ class Settings:
     libretranslate_url: str = ""  # no server: no machine translation, nothing leaves
     libretranslate_api_key: str = ""
     libretranslate_timeout: float = 3.0
+    hearing_reminders: list[str] = field(default_factory=lambda: ["7d", "1d", "morning"])
+    court_timezone: str = ""  # hearings' time zone unless the advocate picks one; "" = timezone
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -107,6 +111,8 @@ ENVIRONMENT = {
     "LIBRETRANSLATE_URL": "libretranslate_url",
     "LIBRETRANSLATE_API_KEY": "libretranslate_api_key",
     "LIBRETRANSLATE_TIMEOUT": "libretranslate_timeout",
+    "HOTLINE_HEARING_REMINDERS": "hearing_reminders",
+    "HOTLINE_COURT_TIMEZONE": "court_timezone",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -129,6 +135,9 @@ def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
         return [k.strip() for k in value.split(",") if k.strip()]
     if name == "media_hosts":
         return [h.strip().lower() for h in value.split(",") if h.strip()]
+    if name == "hearing_reminders":  # "none": no reminders at all
+        words = [w.strip().lower() for w in value.split(",") if w.strip()]
+        return [] if words == ["none"] else words
     return value
 
 
@@ -215,6 +224,23 @@ def _check_translation(settings: Settings) -> None:
     settings.libretranslate_url = url.rstrip("/")
 
 
+def _check_hearings(settings: Settings) -> None:
+    wrong = [w for w in settings.hearing_reminders if not HEARING_REMINDER.match(w)]
+    if wrong:
+        raise ConfigError(
+            "HOTLINE_HEARING_REMINDERS must be times before a hearing separated by commas, like "
+            f"7d,1d,morning (days: 1d to 99d, hours: 1h to 99h), not {','.join(wrong)!r}"
+        )
+    if settings.court_timezone:
+        try:
+            ZoneInfo(settings.court_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"HOTLINE_COURT_TIMEZONE {settings.court_timezone!r} is not a time zone like "
+                "America/Chicago"
+            ) from None
+
+
 def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")
@@ -224,6 +250,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"HOTLINE_TIMEZONE {settings.timezone!r} is not a time zone like America/New_York"
         ) from None
+    _check_hearings(settings)
     if settings.idle_hours <= 0 or settings.retention_days <= 0:
         raise ConfigError("HOTLINE_IDLE_HOURS and HOTLINE_RETENTION_DAYS must be above zero")
     if settings.escalate_minutes <= 0 or settings.escalate_urgent_minutes <= 0:

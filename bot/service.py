@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
+from . import case_status
 from .addresses import channel_of, phone_of
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
@@ -238,6 +239,8 @@ class Hotline:
         elif effect.kind == "erase":
             erase_contact(session, contact)
             return True
+        elif effect.kind == "case_status":
+            case_status.answer(session, conversation, result, effect, inbound_id, self.timezone)
         return False
 
     def update_answers(

@@ -27,8 +27,14 @@ __all__ = ["Desk", "csrf", "init_app"]
 
 def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     """Wire the advocates' side into the app: listeners, interceptor, inbox, CSRF, jobs."""
-    from . import auth, inbox, jobs, stats_page
-    from . import reply_translation  # noqa: F401  (its routes join the inbox's)
+    from . import (
+        auth,
+        hearing_pages,
+        inbox,
+        jobs,
+        reply_translation,  # noqa: F401  (its routes join the inbox's)
+        stats_page,
+    )
     from .handoff import Listener
     from .sms_commands import Commands
 
@@ -55,6 +61,7 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(stats_page.bp)
+    app.register_blueprint(hearing_pages.bp)
     # Periodic jobs run in `hotline serve` and beside the outbox worker (`outbox work`).
     app.extensions.setdefault("hotline_periodic", []).append(jobs.start_background)
 

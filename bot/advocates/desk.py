@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..config import TWILIO_MEDIA_HOSTS
+from ..hearings.schedule import ReminderPlan
 from ..storage.clock import aware, utcnow
 from ..storage.models import Case
 
@@ -30,6 +31,7 @@ class Desk:
     retention: timedelta = timedelta(days=90)
     media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS  # files shown as links (HOTLINE_MEDIA_HOSTS)
     segment_price: float = 0.0083  # USD per SMS segment, for the stats' estimate
+    hearings: ReminderPlan = field(default_factory=ReminderPlan)  # HOTLINE_HEARING_REMINDERS…
     # Tests replace the clock to move time forward without waiting.
     clock: Callable[[], datetime] = utcnow
     last_purge: datetime | None = field(default=None, repr=False)
@@ -47,6 +49,7 @@ class Desk:
             retention=timedelta(days=settings.retention_days),
             media_hosts=tuple(settings.media_hosts),
             segment_price=settings.sms_segment_price,
+            hearings=ReminderPlan.from_settings(settings),
         )
 
     def now(self) -> datetime:

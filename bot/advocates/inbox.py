@@ -25,12 +25,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from ..outbox import SCHEDULED
 from ..security import is_media_url
 from ..storage.advocates import Advocate, CaseNote, Handoff
 from ..storage.clock import aware
 from ..storage.db import transaction
 from ..storage.models import Case
-from . import audit, casework, roster, translated
+from . import audit, casework, hearing_panel, roster, translated
 from .auth import client_address
 from .desk import Desk
 from .summary import file_line, summarize
@@ -157,8 +158,12 @@ def case_page(ref: str) -> str | Response:
             "case": case,
             "summary": summary,
             # The intake itself is folded away: what came after the case is what needs an answer.
+            # Reminders not yet due are listed with the hearing, not as messages.
             "before": [m for m in messages if m.created_at <= case.created_at],
-            "after": [m for m in messages if m.created_at > case.created_at],
+            "after": [m for m in messages
+                      if m.created_at > case.created_at and m.status != SCHEDULED],
+            "hearing": hearing_panel.panel(session, desk(), case, now,
+                                           prefill=request.args.get("hearing") == "family"),
             "events": events_of(session, case.id),
             "earlier": _earlier(session, case, me),
             "notes": notes,

@@ -25,6 +25,7 @@ from ..storage.advocates import (
     LoginAttempt,
     RetentionCount,
 )
+from ..storage.hearings import Hearing
 from ..storage.models import OPEN, Case, Contact, Conversation, Message, OutboxMessage
 from .counts import Counting, fold
 from .transcript import case_messages
@@ -163,7 +164,7 @@ def erase_conversations(session: Session, conversation_ids: list[int]) -> None:
 
 
 def _erase_case_rows(session: Session, case_ids: list[int]) -> None:
-    for table in (CaseNote, CaseEvent, Dispatch, Handoff, AdvocateCommand):
+    for table in (CaseNote, CaseEvent, Dispatch, Handoff, AdvocateCommand, Hearing):
         session.execute(delete(table).where(table.case_id.in_(case_ids)))  # type: ignore[attr-defined]
 
 

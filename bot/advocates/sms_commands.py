@@ -3,6 +3,7 @@
     CLAIM K7F-3QX         take the case
     K7F-3QX <message>     text the family through the hotline number
     CLOSE K7F-3QX         close the case (the family gets the closing message)
+    HEARING K7F-3QX …     record, change or cancel a hearing (see hearing_sms.py)
 
 Anyone else who writes these words gets the ordinary conversation: the sender is recognised by
 the keyed hash of their number, and only an active advocate's number is intercepted.
@@ -19,7 +20,7 @@ from sqlmodel import Session, select
 from ..addresses import phone_of
 from ..service import InboundMessage, InboundResult
 from ..storage.advocates import Advocate, AdvocateCommand
-from . import audit, casework, roster, texts
+from . import audit, casework, hearing_actions, hearing_sms, roster, texts
 from .desk import Desk
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class Commands:
         self, session: Session, advocate: Advocate, body: str, now: datetime
     ) -> tuple[str, int | None, str]:
         """Carry out one command: (action, case id, the reply to the advocate)."""
+        hearing = hearing_sms.parse(body, self.desk.hearings.zone, now)
+        if hearing is not None:
+            return hearing_actions.by_sms(session, self.desk, advocate, hearing, now)
         command = _COMMAND.match(body)
         message = None if command else _MESSAGE.match(body)
         if command is None and (message is None or not (message["text"] or "").strip()):

@@ -6,6 +6,8 @@ its urgency and a link, never a name, a number or anything the family wrote.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 def _flags(language: str, code: str, urgent: bool) -> str:
     return f"{language} ({code})" + (", URGENT" if urgent else "")
@@ -43,7 +45,8 @@ def released(ref: str, language: str, code: str, urgent: bool, link: str) -> str
 # Answers to an advocate's SMS commands (the TwiML reply to their own message).
 COMMANDS_HELP = (
     "Hotline advocate commands: CLAIM K7F-3QX to take a case; K7F-3QX then your message to "
-    "text the family; CLOSE K7F-3QX to close it."
+    "text the family; CLOSE K7F-3QX to close it; HEARING K7F-3QX 2027-01-15 9:00 and the court "
+    "to record a hearing."
 )
 
 
@@ -57,6 +60,25 @@ def sent(ref: str) -> str:
 
 def closed(ref: str) -> str:
     return f"Case {ref} is closed. The family got the closing message."
+
+
+HEARING_HELP = (
+    "To record a hearing: HEARING K7F-3QX 2027-01-15 9:00 and the court (add VIDEO if it is by "
+    "video). To cancel it: HEARING K7F-3QX CANCEL."
+)
+
+
+def hearing_recorded(ref: str, at: datetime, status: str) -> str:
+    """The date and time are echoed so a misread one is caught; the court is not."""
+    when = f"{at:%a %b} {at.day}, {at.year} at {at:%H:%M} ({at.tzinfo})"
+    if status == "unchanged":
+        return f"Case {ref} already has its hearing on {when}. Nothing changed."
+    done = "changed to" if status == "changed" else "recorded for"
+    return f"Hearing of case {ref} {done} {when}. The family was told and will get reminders."
+
+
+def hearing_cancelled(ref: str) -> str:
+    return f"The hearing of case {ref} is cancelled. The family was told; no more reminders."
 
 
 def email_subject(ref: str, language: str, urgent: bool, reminder: bool) -> str:

@@ -37,3 +37,29 @@ def format_date_long(value: datetime.date, locale: str | None) -> str:
         return format_date(value, format="long", locale=(locale or "en").replace("-", "_"))
     except Exception:  # a locale babel does not know: ISO is still readable
         return value.isoformat()
+
+
+def format_day(value: datetime.date, locale: str | None) -> str:
+    """A day with its weekday, in a locale's language: 'Friday, January 15, 2027'."""
+    from babel.dates import format_date
+
+    if locale == "ht":
+        return f"{value.day}/{value.month}/{value.year}"
+    try:
+        return format_date(value, format="full", locale=(locale or "en").replace("-", "_"))
+    except Exception:
+        return value.isoformat()
+
+
+def format_clock(value: datetime.time, locale: str | None) -> str:
+    """A time of day as a locale writes it: '9:00 AM', '9:00', '上午9:00'."""
+    from babel.dates import format_time
+
+    if locale == "ht":
+        return f"{value.hour}:{value.minute:02d}"
+    try:
+        text = format_time(value, format="short", locale=(locale or "en").replace("-", "_"))
+    except Exception:
+        return f"{value.hour}:{value.minute:02d}"
+    # CLDR puts a narrow no-break space before "AM": a plain one keeps an SMS in GSM-7.
+    return text.replace("\u202f", " ").replace("\u00a0", " ")

@@ -35,7 +35,7 @@ class Engine(Protocol):
     def understanding(self, state: State, locale: str | None) -> list[tuple[str, list[str]]]: ...
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
-KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
+KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "status_check")
 MISUNDERSTOOD_BEFORE_HINT = 2
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
@@ -138,9 +138,11 @@ class Turn(LanguageMenu):
             self.ask_again()
 
     def while_held(self) -> None:
-        """An advocate holds the case: the bot keeps quiet except for HELP and DELETE."""
+        """An advocate holds the case: the bot keeps quiet except for HELP, STATUS and DELETE."""
         if self.keyword("help"):
             self.say("help.text")
+        elif self.keyword("status_check"):
+            self.effect("case_status", at=len(self.replies))
         elif self.keyword("delete"):
             self.goto_delete()
         elif self.snap.state == self.flow.role("delete"):
@@ -157,6 +159,11 @@ class Turn(LanguageMenu):
             return True
         if self.keyword("menu"):
             self.goto(flow.role("menu"))
+            return True
+        if self.keyword("status_check"):
+            # The answer needs the cases: the service puts it here, before the question again.
+            self.effect("case_status", at=len(self.replies))
+            self.ask_again()
             return True
         if self.keyword("agent"):
             self.effect("open_case", kind="agent", urgent=self.urgent())

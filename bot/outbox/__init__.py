@@ -1,8 +1,24 @@
 """Outbound messages: the queue producers write to, status callbacks, transports, the worker."""
 
 from .policy import Policy, backoff, policy_from_settings
-from .queue import enqueue, erase_at_twilio, failed_for_case, listing, summary, twilio_sids
-from .status import ERASE, FAILED, FAILURE_LISTENERS, STATUS_RANK, reason_for, record_status
+from .queue import (
+    enqueue,
+    erase_at_twilio,
+    failed_for_case,
+    listing,
+    summary,
+    twilio_sids,
+    unschedule,
+)
+from .status import (
+    ERASE,
+    FAILED,
+    FAILURE_LISTENERS,
+    SCHEDULED,
+    STATUS_RANK,
+    reason_for,
+    record_status,
+)
 from .transports import (
     Accepted,
     ConsoleTransport,
@@ -17,6 +33,7 @@ from .worker import Worker, init_app, start_worker_thread, worker_for
 
 __all__ = [
     "enqueue", "erase_at_twilio", "failed_for_case", "listing", "summary", "twilio_sids",
+    "unschedule", "SCHEDULED",
     "ERASE", "FAILED", "FAILURE_LISTENERS", "STATUS_RANK", "reason_for", "record_status",
     "Accepted", "ConsoleTransport", "HotlineHttpClient", "Outgoing", "SendError", "Transport",
     "TwilioTransport", "transport_for",

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from ..addresses import phone_of
 from ..storage import crypto
 from ..storage.models import Contact, OutboxMessage
-from .status import OUTBOX, TRANSCRIPT, WAITING
+from .status import OUTBOX, SCHEDULED, TRANSCRIPT, WAITING
 
 HOST = socket.gethostname()[:40]
 
@@ -31,6 +31,7 @@ def claim(
 
     Rows another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
     """
+    _release_scheduled(session, now)
     ids = list(
         session.exec(
             select(OutboxMessage.id)
@@ -68,6 +69,22 @@ def claim(
         session.exec(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         )
+    )
+
+
+def _release_scheduled(session: Session, now: datetime) -> None:
+    """Scheduled rows whose time has come become pending: due now, in their turn.
+
+    Until then they neither block later messages to the same person nor keep a worker awake.
+    """
+    due = (
+        select(OUTBOX.c.id)
+        .where(OUTBOX.c.status == SCHEDULED, OUTBOX.c.next_attempt_at <= now)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    session.connection().execute(
+        update(OUTBOX).where(OUTBOX.c.id.in_(due)).values(status="pending", updated_at=now)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_
@@ -14,7 +15,7 @@ from ..erasure import ERASE_HOOKS
 from ..storage import crypto
 from ..storage.clock import aware, utcnow
 from ..storage.models import Case, Message, OutboxMessage
-from .status import ERASE, FAILED
+from .status import ERASE, FAILED, SCHEDULED
 
 
 def enqueue(
@@ -29,6 +30,7 @@ def enqueue(
     content_sid: str | None = None,
     content_variables: dict[str, Any] | None = None,
     provider_sid: str | None = None,
+    send_at: datetime | None = None,
 ) -> OutboxMessage:
     """Queue one message in the current transaction; it is sent only if the transaction commits.
 
@@ -39,8 +41,12 @@ def enqueue(
 
     kind="erase" (ERASE) with `provider_sid` and no `to` deletes that message and its media at
     Twilio: the row holds Twilio's sid and nothing else about anyone.
+
+    `send_at` (aware) holds the message back until then (a reminder): the row and its transcript
+    line are SCHEDULED, never shown as sent, and the worker takes it only once it is due.
     """
     now = utcnow()
+    later = send_at is not None and send_at > now
     if kind == ERASE:
         if not provider_sid or to or body or conversation_id or case_id:
             raise ValueError("an erase row names a Twilio message sid and nothing else")
@@ -60,8 +66,8 @@ def enqueue(
             channel=channel,
             author=author,
             body=body,
-            status="queued",
-            created_at=now,
+            status=SCHEDULED if later else "queued",
+            created_at=send_at if later else now,
             updated_at=now,
         )
         session.add(transcript)
@@ -78,13 +84,31 @@ def enqueue(
         conversation_id=conversation_id,
         message_id=message_id,
         case_id=case_id,
-        next_attempt_at=now,
+        status=SCHEDULED if later else "pending",
+        next_attempt_at=send_at if later else now,
         created_at=now,
         updated_at=now,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def unschedule(session: Session, *, case_id: int, kind: str) -> int:
+    """Take back the messages of one kind about a case that have not gone out yet; returns how
+    many. Their transcript lines go too: they were never sent."""
+    rows = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status.in_((SCHEDULED, "pending")),
+        )
+    ).all()
+    message_ids = [row.message_id for row in rows if row.message_id is not None]
+    session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows])))
+    if message_ids:
+        session.execute(delete(Message).where(Message.id.in_(message_ids)))
+    return len(rows)
 
 
 def failed_for_case(session: Session, case_id: int) -> list[OutboxMessage]:

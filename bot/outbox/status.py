@@ -24,8 +24,10 @@ TRANSCRIPT = Message.__table__
 
 # --------------------------------------------------------------------------- statuses
 WAITING = ("pending", "sending")  # not yet handed to Twilio
+SCHEDULED = "scheduled"  # held back until its time (next_attempt_at), then pending
 # A status only ever moves up this order; equal ranks are all final (the first one stays).
 STATUS_RANK = {
+    SCHEDULED: 0,
     "pending": 0,
     "queued": 0,  # the transcript's word for pending
     "sending": 1,

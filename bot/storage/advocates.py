@@ -37,6 +37,8 @@ class Advocate(SQLModel, table=True):
     always_on: bool = Field(default=True)  # on call at every hour, whatever the windows say
     # Every inbox session carries the generation it was opened in; bumping it ends them all.
     session_generation: int = Field(default=0)
+    # Whether a family who texts STATUS may read this advocate's first name (their choice).
+    share_first_name: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -1,14 +1,14 @@
 """Machine translations of messages and advocates' original words; an advocate's reading language.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

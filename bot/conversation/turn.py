@@ -35,7 +35,8 @@ class Engine(Protocol):
     def understanding(self, state: State, locale: str | None) -> list[tuple[str, list[str]]]: ...
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
-KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
+KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "alerts",
+            "alerts_off")
 MISUNDERSTOOD_BEFORE_HINT = 2
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
@@ -143,6 +144,8 @@ class Turn(LanguageMenu):
             self.say("help.text")
         elif self.keyword("delete"):
             self.goto_delete()
+        elif self.alerts_keyword():
+            return  # news on or off: nothing for the advocate to read
         elif self.snap.state == self.flow.role("delete"):
             self.answer()
         else:
@@ -169,8 +172,20 @@ class Turn(LanguageMenu):
             else:
                 self.goto_delete()
             return True
+        if self.alerts_keyword():
+            self.ask_again()
+            return True
         if self.snap.state != flow.role("language") and self.switch_language():
             return True
+        return False
+
+    def alerts_keyword(self) -> bool:
+        """ALERTS asks for the organization's news; ALERTS OFF stops it."""
+        for name, on in (("alerts_off", False), ("alerts", True)):
+            if self.keyword(name):
+                self.effect("alerts", on=on)
+                self.say("alerts.on" if on else "alerts.off")
+                return True
         return False
 
     def goto_delete(self) -> None:
@@ -284,6 +299,9 @@ class Turn(LanguageMenu):
             for key in ("media", "case_open", "need"):
                 data.pop(key, None)
             self.answers_changed = False
+            return False
+        if effect == "alerts_on":
+            self.effect("alerts", on=True)
             return False
         if effect == "restart":
             self.snap.answers = {}

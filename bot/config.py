@@ -54,6 +54,7 @@ class Settings:
     policy_max_age_days: int = 180
     proxies: int = 0
     media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
+    segment_price: float = 0.0  # per SMS segment, for a broadcast's estimated cost; 0: not shown
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -97,6 +98,7 @@ ENVIRONMENT = {
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
     "HOTLINE_PROXIES": "proxies",
     "HOTLINE_MEDIA_HOSTS": "media_hosts",
+    "HOTLINE_SEGMENT_PRICE": "segment_price",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -219,6 +221,8 @@ def _check(settings: Settings) -> None:
             "HOTLINE_SEND_RATE must be 0 (no limit) or more, HOTLINE_SEND_MAX_ATTEMPTS at least 1 "
             "and HOTLINE_SEND_TIMEOUT above zero"
         )
+    if not 0 <= settings.segment_price < 10:
+        raise ConfigError("HOTLINE_SEGMENT_PRICE must be a price per SMS segment, like 0.0083")
     if settings.outbox_lease < settings.send_timeout + 5:
         raise ConfigError(
             "HOTLINE_OUTBOX_LEASE must be at least HOTLINE_SEND_TIMEOUT + 5 seconds: a worker "

@@ -59,7 +59,9 @@ def unsubscribe(session: Session, conversation_id: int) -> bool:
     return bool(found.rowcount)
 
 
-def apply(session: Session, conversation: Conversation, data: dict[str, Any], snapshot: Any) -> None:
+def apply(
+    session: Session, conversation: Conversation, data: dict[str, Any], snapshot: Any
+) -> None:
     """The engine's "alerts" effect: on or off."""
     if data.get("on"):
         subscribe(

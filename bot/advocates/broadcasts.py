@@ -338,8 +338,15 @@ def recent(session: Session, limit: int = 50) -> list[Broadcast]:
 
 def as_dict(broadcast: Broadcast, counts: dict[str, int]) -> dict[str, Any]:
     """A broadcast's record for a page: counts only, never a number."""
+    if broadcast.status == "stopped":
+        stage = "stopped"
+    elif broadcast.status == "sending" or counts["waiting"]:
+        stage = "sending"
+    else:
+        stage = "done"
     return {
-        "id": broadcast.id, "status": broadcast.status, "created_at": broadcast.created_at,
+        "id": broadcast.id, "status": broadcast.status, "stage": stage,
+        "created_at": broadcast.created_at,
         "languages": broadcast.languages, "regions": broadcast.regions,
         "audience": broadcast.audience, "queued": broadcast.queued,
         "templated": broadcast.templated, "skipped_opted_out": broadcast.skipped_opted_out,

@@ -26,7 +26,7 @@ EN_FAMILY, ES_FAMILY = "+15555550301", "+15555550302"
 
 
 def test_an_admin_writes_and_sends_a_broadcast_in_a_real_browser(
-    app, twilio, server, chromium, fake_twilio, request
+    app, twilio, server, chromium, fake_twilio, request  # noqa: F811  (the fixtures imported above)
 ):
     from playwright.sync_api import expect
 

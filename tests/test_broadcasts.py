@@ -16,12 +16,13 @@ from bot.storage.alerts import AlertSubscription, Broadcast, BroadcastDelivery
 from bot.storage.db import transaction
 from bot.storage.migrate import upgrade
 from bot.storage.models import Contact, Conversation
-from tests.conftest import TEST_TOKEN
+from tests import test_outbox
 from tests.fake_twilio import FakeTwilio
 from tests.utils.advocates import Clock, Inbox, add_team, rows, use_clock
 from tests.utils.outbox import db, make_worker
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
+twilio_api = test_outbox.fake  # the fake Twilio server the app sends to, throttle off
 HOTLINE = "+15555550100"
 TEMPLATE = "HX" + "5" * 32
 ENGLISH = "Know your rights: a workshop at the library on Saturday at 10."
@@ -30,18 +31,7 @@ EN_1, EN_2, ES_1, ES_2, FR_1 = (f"+1555555030{n}" for n in range(1, 6))
 
 
 @pytest.fixture
-def fake(app_settings):  # type: ignore[no-untyped-def]
-    with FakeTwilio(auth_token=TEST_TOKEN) as server:
-        app_settings.update(
-            twilio_account_sid=server.account_sid, twilio_api_base_url=server.base_url,
-            twilio_from_number=HOTLINE, twilio_whatsapp_from="whatsapp:" + HOTLINE,
-            send_rate=0, send_timeout=2,
-        )
-        yield server
-
-
-@pytest.fixture
-def app(app_settings, fake):  # type: ignore[no-untyped-def]
+def app(app_settings, twilio_api):  # type: ignore[no-untyped-def]
     app = create_app(app_settings)
     app.config["TESTING"] = True
     upgrade(db(app))
@@ -95,9 +85,9 @@ def send(admin: Inbox, texts: dict[str, str], regions: str = "") -> str:
     return response.get_data(as_text=True)
 
 
-def received(fake: FakeTwilio) -> dict[str, list[str]]:
+def received(twilio_api: FakeTwilio) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for message in fake.messages:
+    for message in twilio_api.messages:
         found.setdefault(message["to"], []).append(message["body"])
     return found
 
@@ -114,14 +104,14 @@ def figure(page: str, label: str) -> int:
 
 # --------------------------------------------------------------------------- who gets it
 def test_only_the_chosen_languages_and_regions_get_it_each_in_its_language(
-    app, twilio, admin, fake
+    app, twilio, admin, twilio_api
 ):
     subscribe(app, twilio, EN_1, "1", "77024")
     subscribe(app, twilio, ES_1, "español", "77001")
     subscribe(app, twilio, ES_2, "español", "10027")  # another region
     subscribe(app, twilio, EN_2, "1")  # no ZIP code: only when no region is chosen
     subscribe(app, twilio, FR_1, "français", "77002")  # a language not chosen
-    fake.reset()
+    twilio_api.reset()
 
     page = preview(admin, {"en": ENGLISH, "es": SPANISH}, regions="770")
     assert "Audience: 2 people." in page
@@ -129,62 +119,62 @@ def test_only_the_chosen_languages_and_regions_get_it_each_in_its_language(
     assert figure(page, "Queued") == 2
     deliver(app)
 
-    assert received(fake) == {EN_1: [ENGLISH], ES_1: [SPANISH]}
+    assert received(twilio_api) == {EN_1: [ENGLISH], ES_1: [SPANISH]}
     page = admin.page("/inbox/broadcasts/1")
     assert figure(page, "Sent") == 2 and figure(page, "Waiting") == 0
 
 
-def test_without_regions_everyone_in_the_languages_gets_it(app, twilio, admin, fake):
+def test_without_regions_everyone_in_the_languages_gets_it(app, twilio, admin, twilio_api):
     subscribe(app, twilio, EN_1, "1", "77024")
     subscribe(app, twilio, EN_2, "1")
-    fake.reset()
+    twilio_api.reset()
     send(admin, {"en": ENGLISH})
     deliver(app)
-    assert received(fake) == {EN_1: [ENGLISH], EN_2: [ENGLISH]}
+    assert received(twilio_api) == {EN_1: [ENGLISH], EN_2: [ENGLISH]}
 
 
-def test_stop_is_honoured_and_counted(app, twilio, admin, fake):
+def test_stop_is_honoured_and_counted(app, twilio, admin, twilio_api):
     subscribe(app, twilio, EN_1)
     subscribe(app, twilio, EN_2)
     twilio.text("STOP", sender=EN_1)
-    fake.reset()
+    twilio_api.reset()
     assert "1 subscribers texted STOP and will be skipped" in preview(admin, {"en": ENGLISH})
     page = send(admin, {"en": ENGLISH})
     deliver(app)
-    assert received(fake) == {EN_2: [ENGLISH]}
+    assert received(twilio_api) == {EN_2: [ENGLISH]}
     assert figure(page, "Skipped: texted STOP") == 1
 
 
-def test_alerts_off_means_no_news(app, twilio, admin, fake):
+def test_alerts_off_means_no_news(app, twilio, admin, twilio_api):
     subscribe(app, twilio, EN_1)
     subscribe(app, twilio, EN_2)
     twilio.text("ALERTS OFF", sender=EN_2)
-    fake.reset()
+    twilio_api.reset()
     send(admin, {"en": ENGLISH})
     deliver(app)
-    assert received(fake) == {EN_1: [ENGLISH]}
+    assert received(twilio_api) == {EN_1: [ENGLISH]}
 
 
 def test_whatsapp_outside_the_window_is_skipped_and_counted_without_a_template(
-    app, twilio, admin, fake
+    app, twilio, admin, twilio_api
 ):
     subscribe(app, twilio, "whatsapp:" + EN_1)
     subscribe(app, twilio, EN_2)
     use_clock(app, Clock(datetime.now(UTC) + timedelta(hours=25)))  # a day without a word
-    fake.reset()
+    twilio_api.reset()
     page = send(admin, {"en": ENGLISH})
     deliver(app)
-    assert received(fake) == {EN_2: [ENGLISH]}
+    assert received(twilio_api) == {EN_2: [ENGLISH]}
     assert figure(page, "Skipped: WhatsApp, no template") == 1
 
 
-def test_whatsapp_inside_the_window_gets_the_text(app, twilio, admin, fake):
+def test_whatsapp_inside_the_window_gets_the_text(app, twilio, admin, twilio_api):
     subscribe(app, twilio, "whatsapp:" + EN_1)
     use_clock(app, Clock(datetime.now(UTC) + timedelta(hours=1)))
-    fake.reset()
+    twilio_api.reset()
     send(admin, {"en": ENGLISH})
     deliver(app)
-    assert received(fake) == {"whatsapp:" + EN_1: [ENGLISH]}
+    assert received(twilio_api) == {"whatsapp:" + EN_1: [ENGLISH]}
 
 
 @pytest.fixture
@@ -193,26 +183,26 @@ def with_template(app_settings):  # type: ignore[no-untyped-def]
 
 
 def test_whatsapp_outside_the_window_gets_the_approved_template(
-    with_template, app, twilio, admin, fake
+    with_template, app, twilio, admin, twilio_api
 ):
     subscribe(app, twilio, "whatsapp:" + EN_1)
     use_clock(app, Clock(datetime.now(UTC) + timedelta(hours=25)))
-    fake.reset()
+    twilio_api.reset()
     page = send(admin, {"en": ENGLISH})
     assert "1 as the WhatsApp template" in page
     deliver(app)
-    [sent] = fake.messages
+    [sent] = twilio_api.messages
     assert sent["to"] == "whatsapp:" + EN_1 and sent["content_sid"] == TEMPLATE
 
 
 # --------------------------------------------------------------------------- stopping
-def test_stopping_mid_way_cancels_what_was_not_sent(app, twilio, admin, fake):
+def test_stopping_mid_way_cancels_what_was_not_sent(app, twilio, admin, twilio_api):
     for number in (EN_1, EN_2, ES_1):
         subscribe(app, twilio, number)
-    fake.reset()
+    twilio_api.reset()
     send(admin, {"en": ENGLISH})
     make_worker(app, batch_size=1).run_once()  # one message goes, then the admin stops it
-    assert len(fake.messages) == 1
+    assert len(twilio_api.messages) == 1
 
     admin.get("/inbox/broadcasts/1")
     response = admin.post("/inbox/broadcasts/1/stop", follow_redirects=True)
@@ -220,12 +210,12 @@ def test_stopping_mid_way_cancels_what_was_not_sent(app, twilio, admin, fake):
     assert "2 messages not yet sent were cancelled" in page
     assert figure(page, "Sent") == 1 and figure(page, "Cancelled") == 2
     deliver(app)
-    assert len(fake.messages) == 1
+    assert len(twilio_api.messages) == 1
     assert rows(app, Broadcast)[0].status == "stopped"
     assert [e.action for e in rows(app, AuditEntry)][-1] == "broadcast_stopped"
 
 
-def test_a_large_audience_is_queued_a_batch_at_a_time(app, admin, fake):
+def test_a_large_audience_is_queued_a_batch_at_a_time(app, admin, twilio_api):
     _many_subscribers(app, broadcasts.BATCH * 2 + 7)
     send(admin, {"en": ENGLISH})
     [broadcast] = rows(app, Broadcast)
@@ -239,8 +229,8 @@ def test_a_large_audience_is_queued_a_batch_at_a_time(app, admin, fake):
     deliver(app)
     [broadcast] = rows(app, Broadcast)
     assert (broadcast.queued, broadcast.status) == (broadcasts.BATCH * 2 + 7, "queued")
-    assert len(fake.messages) == broadcasts.BATCH * 2 + 7
-    assert len({m["to"] for m in fake.messages}) == broadcasts.BATCH * 2 + 7
+    assert len(twilio_api.messages) == broadcasts.BATCH * 2 + 7
+    assert len({m["to"] for m in twilio_api.messages}) == broadcasts.BATCH * 2 + 7
 
 
 def _many_subscribers(app, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -257,7 +247,7 @@ def _many_subscribers(app, count: int) -> None:  # type: ignore[no-untyped-def]
 
 
 # --------------------------------------------------------------------------- the pages
-def test_non_admins_are_refused(app, twilio, fake):
+def test_non_admins_are_refused(app, twilio, twilio_api):
     subscribe(app, twilio, EN_1)
     ana = Inbox(app.test_client())
     ana.login("ana@example.org")
@@ -266,14 +256,14 @@ def test_non_admins_are_refused(app, twilio, fake):
     form = {"language": ["en"], "text_en": ENGLISH, "regions": "", "audience": "1"}
     response = ana.post("/inbox/broadcasts/", form)
     assert response.status_code == 403
-    assert "Only admins" in response.get_data(as_text=True)
+    assert "Only admins send broadcasts" in response.get_data(as_text=True)
     assert rows(app, Broadcast) == []
     stranger = app.test_client().get("/inbox/broadcasts/new")
     assert stranger.status_code == 302 and "/inbox/login" in stranger.headers["Location"]
-    assert fake.messages == [] or all(m["to"] != EN_1 for m in fake.messages)
+    assert twilio_api.messages == [] or all(m["to"] != EN_1 for m in twilio_api.messages)
 
 
-def test_a_broadcast_is_in_the_audit_log_and_recorded(app, twilio, admin, fake):
+def test_a_broadcast_is_in_the_audit_log_and_recorded(app, twilio, admin, twilio_api):
     subscribe(app, twilio, EN_1)
     send(admin, {"en": ENGLISH})
     [entry] = [e for e in rows(app, AuditEntry) if e.action == "broadcast_sent"]

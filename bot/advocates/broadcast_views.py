@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -73,41 +74,35 @@ def index() -> str:
 def new() -> str:
     with Session(desk().hotline.db) as session:
         subscribed = broadcasts.subscriber_languages(session)
-    return _form(chosen=subscribed, texts={}, regions="", estimate=None)
+    return Draft(chosen=subscribed, texts={}, regions="").page()
 
 
 @bp.post("/preview")
 def preview() -> str | tuple[str, int]:
     """The audience, each language's segments and the estimated cost, then a confirm button."""
-    chosen, texts, regions_text = _read_form()
+    draft = _draft()
     try:
-        regions = broadcasts.parse_regions(regions_text)
-        cleaned = broadcasts.clean_texts(texts, chosen)
+        texts, regions = draft.checked()
     except broadcasts.BroadcastError as error:
-        flash(str(error), "error")
-        return _form(chosen=chosen, texts=texts, regions=regions_text, estimate=None), 400
+        return draft.refused(error)
     with Session(desk().hotline.db) as session:
-        estimate = broadcasts.estimate(session, cleaned, regions, _settings().segment_price)
-    return _form(chosen=chosen, texts=texts, regions=regions_text, estimate=estimate)
+        estimate = broadcasts.estimate(session, texts, regions, _settings().segment_price)
+    return draft.page(estimate)
 
 
 @bp.post("/")
 def send() -> Response | tuple[str, int]:
     """Confirmed: record the broadcast and queue its first batch; the worker queues the rest."""
-    chosen, texts, regions_text = _read_form()
+    draft = _draft()
     try:
-        regions = broadcasts.parse_regions(regions_text)
-        cleaned = broadcasts.clean_texts(texts, chosen)
-        audience = int(request.form.get("audience", ""))
-    except (broadcasts.BroadcastError, ValueError) as error:
-        message = str(error) if isinstance(error, broadcasts.BroadcastError) else (
-            "Preview the audience before sending.")
-        flash(message, "error")
-        return _form(chosen=chosen, texts=texts, regions=regions_text, estimate=None), 400
+        texts, regions = draft.checked()
+        audience = _confirmed_audience()
+    except broadcasts.BroadcastError as error:
+        return draft.refused(error)
     now = desk().now()
     with transaction(desk().hotline.db) as session:
         broadcast = broadcasts.create(session, advocate_id=current_user.advocate_id,
-                                      texts=cleaned, regions=regions, audience=audience, now=now)
+                                      texts=texts, regions=regions, audience=audience, now=now)
         broadcasts.queue_batch(session, broadcast, now=now,
                                phones=broadcasts.PhoneBook(session),
                                template_sid=_settings().twilio_whatsapp_template_sid)
@@ -147,34 +142,54 @@ def stop(broadcast_id: int) -> Response:
     return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id))
 
 
-@bp.errorhandler(403)
-def forbidden(error: Exception) -> tuple[str, int]:
-    message = "Only admins write and send broadcasts."
-    return render_template("inbox/error.html", title="Not allowed", message=message), 403
+def _error(title: str, message: str, code: int) -> tuple[str, int]:
+    return render_template("inbox/error.html", title=title, message=message), code
 
 
-@bp.errorhandler(404)
-def not_found(error: Exception) -> tuple[str, int]:
-    message = "There is no such broadcast."
-    return render_template("inbox/error.html", title="Not found", message=message), 404
+bp.register_error_handler(403, lambda _: _error("Not allowed", "Only admins send broadcasts.", 403))
+bp.register_error_handler(404, lambda _: _error("Not found", "There is no such broadcast.", 404))
 
 
 # --------------------------------------------------------------------------- helpers
-def _read_form() -> tuple[list[str], dict[str, str], str]:
+@dataclass
+class Draft:
+    """The broadcast form as the admin filled it in."""
+
+    chosen: list[str]
+    texts: dict[str, str]
+    regions: str
+
+    def checked(self) -> tuple[dict[str, str], list[str]]:
+        """The chosen languages' texts and the regions, or BroadcastError saying what to fix."""
+        return broadcasts.clean_texts(self.texts, self.chosen), broadcasts.parse_regions(
+            self.regions)
+
+    def page(self, estimate: broadcasts.Estimate | None = None) -> str:
+        names = _names()
+        order = [*self.chosen, *(code for code in names if code not in self.chosen)]
+        return render_template(
+            "inbox/broadcast_new.html", order=order, chosen=set(self.chosen), texts=self.texts,
+            regions=self.regions, estimate=estimate, names=names,
+        )
+
+    def refused(self, error: Exception) -> tuple[str, int]:
+        flash(str(error), "error")
+        return self.page(), 400
+
+
+def _draft() -> Draft:
     known = desk().hotline.catalog.locales
     chosen = [code for code in request.form.getlist("language") if code in known]
     texts = {code: request.form.get(f"text_{code}", "") for code in known}
-    return chosen, texts, request.form.get("regions", "")
+    return Draft(chosen, texts, request.form.get("regions", ""))
 
 
-def _form(*, chosen: list[str], texts: dict[str, str], regions: str,
-          estimate: broadcasts.Estimate | None) -> str:
-    names = _names()
-    order = [*chosen, *(code for code in names if code not in chosen)]
-    return render_template(
-        "inbox/broadcast_new.html", order=order, chosen=set(chosen), texts=texts,
-        regions=regions, estimate=estimate, names=names,
-    )
+def _confirmed_audience() -> int:
+    """The audience the admin saw on the preview and confirmed."""
+    audience = request.form.get("audience", "")
+    if not audience.isdigit():
+        raise broadcasts.BroadcastError("Preview the audience before sending.")
+    return int(audience)
 
 
 def _local(moment: Any) -> str:

@@ -144,3 +144,40 @@ def test_alerts_while_an_advocate_holds_the_case_is_not_relayed(app, twilio):
     assert "You will get news" in reply
     assert len(subscriptions(app)) == 1
     assert case_of(app, ref).status == "claimed"
+
+
+# --------------------------------------------------------------------------- the pure engine
+def test_the_news_question_is_not_resumed_a_day_later(chat):
+    from datetime import timedelta
+
+    from tests.test_conversation import full_intake
+
+    full_intake(chat)
+    assert "Do you want news from the Family Hotline by text?" in chat.send("OK")
+    chat.now += timedelta(hours=25)
+    reply = chat.send("hello")
+    assert "Welcome back" not in reply and "news" not in reply
+    assert chat.effects == [] and chat.state == "menu"
+
+
+def test_stop_at_the_news_question_stops_everything(chat):
+    from tests.test_conversation import full_intake
+
+    full_intake(chat)
+    chat.send("OK")
+    chat.send("STOP")
+    assert chat.effects == ["opt_out"]
+    assert chat.send("1") == ""  # nothing, not even news, until START
+    assert chat.effects == []
+
+
+def test_alerts_at_the_news_question_subscribes(chat):
+    from tests.test_conversation import full_intake
+
+    full_intake(chat)
+    chat.send("OK")
+    reply = chat.send("ALERTS")
+    assert "You will get news from the Family Hotline" in reply
+    assert "Do you want news" not in reply  # not asked again: on to the menu
+    assert chat.effects == ["alerts"] and chat.last.effects[0].data == {"on": True}
+    assert chat.state == "menu"

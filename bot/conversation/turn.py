@@ -13,6 +13,7 @@ from .formats import format_date_long, format_phone
 from .i18n import SOURCE, Catalog
 from .identifiers import parse_a_number, parse_phone
 from .language_menu import LanguageMenu
+from .news import News
 from .review import review_lines
 from .snapshot import Effect, Inbound, Reply, Snapshot
 from .text import clean, fold
@@ -47,7 +48,7 @@ TWILIO_STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end"
 
 
 
-class Turn(LanguageMenu):
+class Turn(LanguageMenu, News):
     """The work of one step: mutable state for one message, thrown away afterwards."""
 
     def __init__(self, engine: Engine, snap: Snapshot, inbound: Inbound):
@@ -172,20 +173,10 @@ class Turn(LanguageMenu):
             else:
                 self.goto_delete()
             return True
-        if self.alerts_keyword():
-            self.ask_again()
+        if self.news_keyword():
             return True
         if self.snap.state != flow.role("language") and self.switch_language():
             return True
-        return False
-
-    def alerts_keyword(self) -> bool:
-        """ALERTS asks for the organization's news; ALERTS OFF stops it."""
-        for name, on in (("alerts_off", False), ("alerts", True)):
-            if self.keyword(name):
-                self.effect("alerts", on=on)
-                self.say("alerts.on" if on else "alerts.off")
-                return True
         return False
 
     def goto_delete(self) -> None:
@@ -201,6 +192,9 @@ class Turn(LanguageMenu):
             return False
         quiet_states = {self.flow.role(r) for r in ("language", "menu", "resume")}
         if self.snap.state in quiet_states:
+            return False
+        if self.at_news_question():
+            self.leave_news_question()
             return False
         self.snap.data["return_to"] = self.snap.state
         self.goto(self.flow.role("resume"))

@@ -329,3 +329,13 @@ def test_a_family_erased_after_a_broadcast_leaves_the_record_readable(app, twili
         assert session.exec(select(AlertSubscription)).all() == []
     page = admin.page("/inbox/broadcasts/1")
     assert figure(page, "Queued") == 1 and ENGLISH in page
+
+
+@pytest.mark.parametrize("price", ["abc", "-1", "nan", "25"])
+def test_a_bad_segment_price_is_a_sentence_naming_the_setting(tmp_path, price):
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="HOTLINE_SEGMENT_PRICE"):
+        load_settings({"HOTLINE_SEGMENT_PRICE": price}, {"instance_path": tmp_path})
+    settings = load_settings({"HOTLINE_SEGMENT_PRICE": "0.0083"}, {"instance_path": tmp_path})
+    assert settings.segment_price == 0.0083

@@ -104,7 +104,6 @@ def send() -> Response | tuple[str, int]:
         broadcast = broadcasts.create(session, advocate_id=current_user.advocate_id,
                                       texts=texts, regions=regions, audience=audience, now=now)
         broadcasts.queue_batch(session, broadcast, now=now,
-                               phones=broadcasts.PhoneBook(session),
                                template_sid=_settings().twilio_whatsapp_template_sid)
         audit.record(session, "broadcast_sent", advocate_id=current_user.advocate_id,
                      ref=_ref(broadcast.id), ip=client_address())
@@ -128,7 +127,8 @@ def show(broadcast_id: int) -> str:
 @bp.post("/<int:broadcast_id>/stop")
 def stop(broadcast_id: int) -> Response:
     with transaction(desk().hotline.db) as session:
-        broadcast = session.get(Broadcast, broadcast_id)
+        # Locked: a batch being queued right now finishes first, and is cancelled with the rest.
+        broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
         if broadcast is None:
             abort(404)
         if broadcast.status == "stopped":

@@ -30,6 +30,7 @@ from ..storage.models import Contact, Conversation
 log = logging.getLogger(__name__)
 KIND = "broadcast"  # the outbox rows' kind
 BATCH = 50  # recipients queued at once; the next batch waits until fewer than this are left
+PASSES = 20  # batches one look may queue, while the earlier ones left fewer than BATCH waiting
 WINDOW = timedelta(hours=24)  # WhatsApp: free-form messages only this long after the last text
 MAX_TEXT = 1600  # Twilio's limit for one message
 REGION = re.compile(r"\d{1,3}")
@@ -198,8 +199,8 @@ def create(
 
 
 def queue_batch(
-    session: Session, broadcast: Broadcast, *, now: datetime, phones: PhoneBook,
-    template_sid: str = "", limit: int = BATCH,
+    session: Session, broadcast: Broadcast, *, now: datetime, template_sid: str = "",
+    limit: int = BATCH,
 ) -> int:
     """Queue the next recipients of a broadcast; how many were looked at."""
     batch = list(subscribers(session, broadcast.languages, broadcast.regions,
@@ -217,7 +218,7 @@ def queue_batch(
         if outside and not template_sid:
             broadcast.skipped_window += 1
             continue
-        phone = phones.of(sub.conversation_id)
+        phone = phone_of(session, sub.conversation_id)
         if phone is None:
             continue
         to = f"whatsapp:{phone}" if sub.channel == "whatsapp" else phone
@@ -239,18 +240,13 @@ def queue_batch(
     return len(batch)
 
 
-class PhoneBook:
-    """Numbers of conversations, read (and decrypted) only for the recipients being queued."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    def of(self, conversation_id: int) -> str | None:
-        return self.session.exec(
-            select(Contact.phone)
-            .join(Conversation, Conversation.contact_id == Contact.id)
-            .where(Conversation.id == conversation_id)
-        ).first()
+def phone_of(session: Session, conversation_id: int) -> str | None:
+    """A recipient's number, read (and decrypted) only as its message is queued."""
+    return session.exec(
+        select(Contact.phone)
+        .join(Conversation, Conversation.contact_id == Contact.id)
+        .where(Conversation.id == conversation_id)
+    ).first()
 
 
 def waiting(session: Session, broadcast_id: int) -> int:
@@ -277,11 +273,11 @@ def advance(db: Engine, now: datetime, *, template_sid: str = "", batch: int = B
             broadcast = session.exec(query).first()
             if broadcast is None or broadcast.status != "sending":
                 continue
-            if waiting(session, broadcast_id) >= batch:  # type: ignore[arg-type]
-                continue
             before = broadcast.queued
-            queue_batch(session, broadcast, now=now, phones=PhoneBook(session),
-                        template_sid=template_sid, limit=batch)
+            for _ in range(PASSES):  # a batch that queued few (other regions) is not a wait
+                if broadcast.status != "sending" or waiting(session, broadcast_id) >= batch:
+                    break
+                queue_batch(session, broadcast, now=now, template_sid=template_sid, limit=batch)
             queued += broadcast.queued - before
     return queued
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -271,8 +272,9 @@ def test_a_broadcast_is_in_the_audit_log_and_recorded(app, twilio, admin, twilio
     [broadcast] = rows(app, Broadcast)
     assert broadcast.advocate_id == 3 and broadcast.texts == {"en": ENGLISH}
     assert broadcast.audience == 1 and broadcast.languages == ["en"]
-    assert "broadcast_sent" in admin.page("/inbox/audit")
-    assert "broadcast-1" in admin.page("/inbox/audit")
+    page = admin.page("/inbox/audit")
+    assert "broadcast_sent" in page
+    assert '<a href="/inbox/broadcasts/1">broadcast-1</a>' in page
 
 
 @pytest.fixture
@@ -339,3 +341,23 @@ def test_a_bad_segment_price_is_a_sentence_naming_the_setting(tmp_path, price):
         load_settings({"HOTLINE_SEGMENT_PRICE": price}, {"instance_path": tmp_path})
     settings = load_settings({"HOTLINE_SEGMENT_PRICE": "0.0083"}, {"instance_path": tmp_path})
     assert settings.segment_price == 0.0083
+
+
+def test_nobody_in_the_audience_means_no_send_button(app, twilio, admin):
+    subscribe(app, twilio, EN_1, "1", "77024")
+    page = preview(admin, {"en": ENGLISH}, regions="100")
+    assert "Nobody would get it" in page and "Send to" not in page
+
+
+def test_no_number_or_text_is_logged(app, twilio, admin, twilio_api, caplog):
+    caplog.set_level(logging.DEBUG)
+    subscribe(app, twilio, EN_1)
+    subscribe(app, twilio, "whatsapp:" + EN_2)
+    send(admin, {"en": ENGLISH})
+    deliver(app)
+    admin.get("/inbox/broadcasts/1")
+    admin.post("/inbox/broadcasts/1/stop")
+    logged = caplog.text
+    assert "broadcast" in logged  # something was logged: ids and events
+    for secret in (EN_1, EN_1[2:], EN_2[2:], ENGLISH, "Know your rights"):
+        assert secret not in logged

@@ -361,3 +361,15 @@ def test_no_number_or_text_is_logged(app, twilio, admin, twilio_api, caplog):
     assert "broadcast" in logged  # something was logged: ids and events
     for secret in (EN_1, EN_1[2:], EN_2[2:], ENGLISH, "Know your rights"):
         assert secret not in logged
+
+
+def test_a_family_that_switched_language_gets_the_news_in_its_new_language(
+    app, twilio, admin, twilio_api
+):
+    subscribe(app, twilio, EN_1)
+    twilio.text("español", sender=EN_1)  # a language's name switches the conversation
+    twilio_api.reset()
+    assert re.search(r'value="es" checked', admin.page("/inbox/broadcasts/new"))
+    send(admin, {"en": ENGLISH, "es": SPANISH})
+    deliver(app)
+    assert received(twilio_api) == {EN_1: [SPANISH]}

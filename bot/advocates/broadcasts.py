@@ -36,6 +36,9 @@ MAX_TEXT = 1600  # Twilio's limit for one message
 REGION = re.compile(r"\d{1,3}")
 SENT = ("sent", "delivered", "read", "console")
 CANCELLED = "cancelled"
+# A subscriber's language: the one the conversation uses now (a family may switch), else the
+# one they subscribed in.
+LANGUAGE = func.coalesce(Conversation.locale, AlertSubscription.language)
 
 
 class BroadcastError(ValueError):
@@ -94,25 +97,28 @@ def subscribers(
 ) -> Iterator[Subscriber]:
     """Subscribers in these languages and regions, by subscription id, from `after` on."""
     query = (
-        select(AlertSubscription, Contact.opted_out, Conversation.last_active)
+        select(AlertSubscription, LANGUAGE, Contact.opted_out, Conversation.last_active)
+        .select_from(AlertSubscription)
         .join(Conversation, Conversation.id == AlertSubscription.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
-        .where(AlertSubscription.language.in_(list(languages)), AlertSubscription.id > after)
+        .where(LANGUAGE.in_(list(languages)), AlertSubscription.id > after)
         .order_by(AlertSubscription.id)
     )
     if limit is not None:
         query = query.limit(limit)
-    for sub, opted_out, last_active in session.exec(query):
-        yield Subscriber(sub.id, sub.conversation_id, sub.language, sub.channel, sub.region,
+    for sub, language, opted_out, last_active in session.exec(query):
+        yield Subscriber(sub.id, sub.conversation_id, language, sub.channel, sub.region,
                          bool(opted_out), last_active)  # type: ignore[arg-type]
 
 
 def subscriber_languages(session: Session) -> list[str]:
     """Languages with at least one subscriber, the most subscribers first."""
     rows = session.exec(
-        select(AlertSubscription.language, func.count())
-        .group_by(AlertSubscription.language)
-        .order_by(func.count().desc(), AlertSubscription.language)
+        select(LANGUAGE, func.count())
+        .select_from(AlertSubscription)
+        .join(Conversation, Conversation.id == AlertSubscription.conversation_id)
+        .group_by(LANGUAGE)
+        .order_by(func.count().desc(), LANGUAGE)
     ).all()
     return [language for language, _ in rows]
 

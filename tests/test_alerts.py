@@ -181,3 +181,15 @@ def test_alerts_at_the_news_question_subscribes(chat):
     assert "Do you want news" not in reply  # not asked again: on to the menu
     assert chat.effects == ["alerts"] and chat.last.effects[0].data == {"on": True}
     assert chat.state == "menu"
+
+
+def test_a_text_that_does_not_answer_the_news_question_goes_to_the_menu(chat):
+    """The question is optional: it never holds a family back from what they came for."""
+    from tests.test_conversation import full_intake
+
+    full_intake(chat)
+    chat.send("OK")
+    reply = chat.send("3")  # not an option here; at the menu, "find a person held by ICE"
+    assert "Sorry" not in reply and "news" not in reply
+    assert any(key.startswith("locate.") for key in chat.keys)
+    assert "alerts" not in chat.effects

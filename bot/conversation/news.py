@@ -33,6 +33,14 @@ class News:
         """Whether the conversation waits on the optional question asked after a case."""
         return self.snap.state == self.flow.roles.get("after_case")  # type: ignore[attr-defined]
 
+    def pass_news_question(self) -> bool:
+        """Not an answer to the optional question: it never blocks; the menu reads the text."""
+        if not self.at_news_question():
+            return False
+        self.leave_news_question()
+        self.answer()  # type: ignore[attr-defined]
+        return True
+
     def leave_news_question(self) -> None:
         """Answered by a keyword, or a day went by: on to the menu, without asking again."""
         self.snap.state = self.flow.role("menu")  # type: ignore[attr-defined]

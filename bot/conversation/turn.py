@@ -224,6 +224,8 @@ class Turn(LanguageMenu, News):
         return any(match_keyword(self.text, words) for words in options)
 
     def misunderstood(self, state: State) -> None:
+        if self.pass_news_question():
+            return
         count = self.snap.data.get("misunderstood", 0) + 1
         self.snap.data["misunderstood"] = count
         if not self.text and not self.inbound.media:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
-from . import case_status
+from . import alerts, case_status
 from .addresses import channel_of, phone_of
 from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
@@ -231,6 +231,8 @@ class Hotline:
             if case is not None:
                 for listener in self.case_listeners:
                     listener(session, case, "relay")
+        elif effect.kind == "alerts":
+            alerts.apply(session, conversation, effect.data, result.snapshot)
         elif effect.kind == "case_answers":
             self.update_answers(session, conversation, result.snapshot)
         elif effect.kind == "forget":

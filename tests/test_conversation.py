@@ -195,7 +195,7 @@ def test_review_ok_opens_an_urgent_case_with_reference_and_next_steps(chat):
     assert effect.data["kind"] == "intake"
     assert effect.data["urgent"] is True
     assert effect.data["answers"]["name"] == "María López Hernández"
-    assert chat.state == "menu"
+    assert chat.state == "alerts_offer"  # one optional question about news, then the menu
 
 
 def test_edit_changes_one_answer_and_returns_to_review(chat):

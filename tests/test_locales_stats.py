@@ -32,7 +32,8 @@ def test_intake_path_runs_from_the_first_question_to_the_case_number(flow) -> No
     assert turns[1] == ["intake.urgent.ask"]
     assert turns[2] == ["intake.relationship.ask"]
     assert ["review.intro", "review.ask"] in turns
-    assert turns[-1] == ["case.created", "safety.text", "case.documents", "common.menu_hint"]
+    assert turns[-2] == ["case.created", "safety.text", "case.documents", "alerts.offer"]
+    assert turns[-1] == ["alerts.declined", "common.menu_hint"]  # news: the optional question
     asked = [key for turn in turns for key in turn]
     assert "intake.consent.ask" in asked
     assert "intake.urgent_details.ask" not in asked  # "not urgent": the common way through

@@ -29,6 +29,7 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     """Wire the advocates' side into the app: listeners, interceptor, inbox, CSRF, jobs."""
     from . import (
         auth,
+        broadcast_views,
         hearing_pages,
         inbox,
         jobs,
@@ -62,8 +63,10 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     app.register_blueprint(inbox.bp)
     app.register_blueprint(stats_page.bp)
     app.register_blueprint(hearing_pages.bp)
+    app.register_blueprint(broadcast_views.bp)
     # Periodic jobs run in `hotline serve` and beside the outbox worker (`outbox work`).
     app.extensions.setdefault("hotline_periodic", []).append(jobs.start_background)
+    app.extensions["hotline_periodic"].append(broadcast_views.start_background)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> tuple[str, int]:

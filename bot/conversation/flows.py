@@ -19,7 +19,8 @@ STATE_FIELDS = {
 }
 CHOICE_FIELDS = {"id", "label", "words", "match", "next", "effect", "understood"}
 # What a choice's `effect` may be: see flows/hotline.yaml.
-EFFECTS = ("agent", "urgent_case", "forget", "restart", "erase", "restore", "confirm", "reject")
+EFFECTS = ("agent", "urgent_case", "forget", "restart", "erase", "restore", "confirm", "reject",
+           "alerts_on")
 
 
 @dataclass(frozen=True)

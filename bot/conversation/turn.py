@@ -13,6 +13,7 @@ from .formats import format_date_long, format_phone
 from .i18n import SOURCE, Catalog
 from .identifiers import parse_a_number, parse_phone
 from .language_menu import LanguageMenu
+from .news import News
 from .review import review_lines
 from .snapshot import Effect, Inbound, Reply, Snapshot
 from .text import clean, fold
@@ -35,7 +36,8 @@ class Engine(Protocol):
     def understanding(self, state: State, locale: str | None) -> list[tuple[str, list[str]]]: ...
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
-KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "status_check")
+KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "status_check",
+            "alerts", "alerts_off")
 MISUNDERSTOOD_BEFORE_HINT = 2
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
@@ -46,7 +48,7 @@ TWILIO_STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end"
 
 
 
-class Turn(LanguageMenu):
+class Turn(LanguageMenu, News):
     """The work of one step: mutable state for one message, thrown away afterwards."""
 
     def __init__(self, engine: Engine, snap: Snapshot, inbound: Inbound):
@@ -145,6 +147,8 @@ class Turn(LanguageMenu):
             self.effect("case_status", at=len(self.replies))
         elif self.keyword("delete"):
             self.goto_delete()
+        elif self.alerts_keyword():
+            return  # news on or off: nothing for the advocate to read
         elif self.snap.state == self.flow.role("delete"):
             self.answer()
         else:
@@ -176,6 +180,8 @@ class Turn(LanguageMenu):
             else:
                 self.goto_delete()
             return True
+        if self.news_keyword():
+            return True
         if self.snap.state != flow.role("language") and self.switch_language():
             return True
         return False
@@ -193,6 +199,9 @@ class Turn(LanguageMenu):
             return False
         quiet_states = {self.flow.role(r) for r in ("language", "menu", "resume")}
         if self.snap.state in quiet_states:
+            return False
+        if self.at_news_question():
+            self.leave_news_question()
             return False
         self.snap.data["return_to"] = self.snap.state
         self.goto(self.flow.role("resume"))
@@ -222,6 +231,8 @@ class Turn(LanguageMenu):
         return any(match_keyword(self.text, words) for words in options)
 
     def misunderstood(self, state: State) -> None:
+        if self.pass_news_question():
+            return
         count = self.snap.data.get("misunderstood", 0) + 1
         self.snap.data["misunderstood"] = count
         if not self.text and not self.inbound.media:
@@ -291,6 +302,9 @@ class Turn(LanguageMenu):
             for key in ("media", "case_open", "need"):
                 data.pop(key, None)
             self.answers_changed = False
+            return False
+        if effect == "alerts_on":
+            self.effect("alerts", on=True)
             return False
         if effect == "restart":
             self.snap.answers = {}

@@ -56,6 +56,7 @@ class Settings:
     media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
+    resources_dir: Path = ROOT / "resources"
     instance_path: Path = ROOT / "instance"
 
     @property
@@ -99,6 +100,7 @@ ENVIRONMENT = {
     "HOTLINE_MEDIA_HOSTS": "media_hosts",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
+    "HOTLINE_RESOURCES_DIR": "resources_dir",
 }
 
 
@@ -175,6 +177,12 @@ def content_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     locales_dir = environ.get("HOTLINE_LOCALES_DIR", "").strip() or defaults.locales_dir
     flows_dir = environ.get("HOTLINE_FLOWS_DIR", "").strip() or defaults.flows_dir
     return Path(locales_dir), Path(flows_dir)
+
+
+def resources_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The resource directory's folder, as the app would use it (no other setting needed)."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("HOTLINE_RESOURCES_DIR", "").strip() or Settings().resources_dir)
 
 
 def policy_max_age_days(environ: Mapping[str, str] | None = None) -> int:

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from ..config import ConfigError
-from . import advocates, app, content, outbox
+from . import advocates, app, content, outbox, resources
 
 
 def _create_app() -> Flask:
@@ -37,6 +37,6 @@ for command in (
     app.db, app.serve, app.chat,
     advocates.cases, content.flows, content.locales,
     advocates.advocate, advocates.purge,
-    outbox.outbox_group,
+    outbox.outbox_group, resources.resources,
 ):
     main.add_command(command)

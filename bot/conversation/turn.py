@@ -16,6 +16,7 @@ from .language_menu import LanguageMenu
 from .review import review_lines
 from .snapshot import Effect, Inbound, Reply, Snapshot
 from .text import clean, fold
+from .zipcodes import parse_zip
 
 
 class Engine(Protocol):
@@ -35,7 +36,7 @@ class Engine(Protocol):
     def understanding(self, state: State, locale: str | None) -> list[tuple[str, list[str]]]: ...
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
-KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip")
+KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "referrals")
 MISUNDERSTOOD_BEFORE_HINT = 2
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
@@ -161,6 +162,11 @@ class Turn(LanguageMenu):
         if self.keyword("agent"):
             self.effect("open_case", kind="agent", urgent=self.urgent())
             self.say("agent.requested")
+            self.ask_again()
+            return True
+        if self.keyword("referrals"):
+            self.effect("referrals")  # the service fills {resources} from resources/
+            self.say("referrals.card")
             self.ask_again()
             return True
         if self.keyword("delete"):
@@ -357,6 +363,9 @@ class Turn(LanguageMenu):
             return self.accept(state, parse_phone(self.inbound.sender))
         return self.accept(state, parse_phone(self.text))
 
+    def expect_zip(self, state: State) -> bool:
+        return self.accept(state, parse_zip(self.text))
+
     def expect_date(self, state: State) -> bool:
         parsed = parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
         if parsed is None:
@@ -407,6 +416,7 @@ class Turn(LanguageMenu):
     def submit(self, state: State) -> None:
         kind = state.submit or "intake"
         self.effect("open_case", kind=kind, urgent=self.urgent(), answers=dict(self.snap.answers))
+        self.effect("referrals", queue=True)  # the card follows the confirmation, on its own
         self.snap.data["submitted"] = True
         self.snap.data.pop("case_open", None)
         self.answers_changed = False

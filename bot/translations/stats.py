@@ -21,6 +21,7 @@ SAMPLE_DATES = {"dob": date(1985, 3, 14)}
 SAMPLE_DATE = date(2026, 11, 3)
 # Answers to the free-text questions of a full intake, as a family might write them. The
 # others (time in the US, a past arrest...) are choices: the sample answer is a choice's label.
+SAMPLE_ZIP = "90210"
 SAMPLE_TEXT = {
     "name": "Maria Lopez Garcia",
     "country": "Guatemala",
@@ -158,6 +159,8 @@ def _sample_answer(catalog: Catalog, state: State, code: str) -> str:
         return SAMPLE_PHONE
     if state.expect == "anumber":
         return SAMPLE_A_NUMBER
+    if state.expect == "zip":
+        return SAMPLE_ZIP
     return SAMPLE_TEXT.get(state.save or "", "Houston")
 
 

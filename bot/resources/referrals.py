@@ -67,16 +67,21 @@ def line(entry: Resource, locale: str | None) -> str:
     return f"{entry.text('name', locale)}: {reach}"
 
 
-def card_lines(catalog: Catalog, locale: str | None, entries: list[Resource]) -> str:
-    """The card's list: as many entries as fit in MAX_SEGMENTS with the card's words, in order."""
-    lines: list[str] = []
+def fitting(catalog: Catalog, locale: str | None, entries: list[Resource]) -> list[Resource]:
+    """The entries the card holds: as many as fit in MAX_SEGMENTS with its words, in order."""
+    kept: list[Resource] = []
     for entry in entries:
-        candidate = [*lines, line(entry, locale)]
-        text = catalog.render(CARD, locale, {"resources": "\n".join(candidate)})
-        if lines and segment_info(text).segments > MAX_SEGMENTS:
+        lines = "\n".join(line(e, locale) for e in [*kept, entry])
+        text = catalog.render(CARD, locale, {"resources": lines})
+        if kept and segment_info(text).segments > MAX_SEGMENTS:
             continue  # a shorter entry further down may still fit
-        lines = candidate
-    return "\n".join(lines)
+        kept.append(entry)
+    return kept
+
+
+def card_lines(catalog: Catalog, locale: str | None, entries: list[Resource]) -> str:
+    """The card's list, one place per line."""
+    return "\n".join(line(e, locale) for e in fitting(catalog, locale, entries))
 
 
 def card(catalog: Catalog, locale: str | None, entries: list[Resource]) -> str:

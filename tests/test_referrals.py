@@ -1,0 +1,224 @@
+"""The referral card: asked a ZIP code, a family gets their consulate, help near them and the
+national lines after the case, and again on REFERRALS; advocates see the same list."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot import create_app
+from bot.storage.migrate import upgrade
+from bot.storage.models import OutboxMessage
+from tests.conftest import ROOT, TEST_TOKEN
+from tests.fake_twilio import FakeTwilio
+from tests.utils.advocates import INTAKE, Inbox, add_advocate, ref_in, rows, state_of, use_clock
+from tests.utils.outbox import db, make_worker
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+HOTLINE = "+15555550100"
+FAMILY = "+15555550123"
+COUNTRY = INTAKE.index("guatemala")  # where the intake asks the country of birth
+HOUSTON_HELP = """
+resources:
+  - id: houston_legal_aid
+    kind: legal_aid
+    name:
+      en: "Houston Immigrant Legal Aid"
+      es: "Ayuda Legal para Inmigrantes de Houston"
+    phone: "713-555-0142"
+    languages: ["en", "es"]
+    zips: ["770"]
+    source: "a test entry"
+    as_of: 2026-11-30
+  - id: texas_bond_fund
+    kind: bond_fund
+    name: "Texas Bond Fund"
+    web: "example.org/bond"
+    states: ["TX"]
+    source: "a test entry"
+    as_of: 2026-11-30
+"""
+
+
+@pytest.fixture
+def fake(app_settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A fake Twilio the app sends to, and the shipped directory plus two places near Houston."""
+    folder = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", folder)
+    (folder / "houston.yaml").write_text(HOUSTON_HELP, encoding="utf-8")
+    with FakeTwilio(auth_token=TEST_TOKEN) as server:
+        app_settings.update(
+            twilio_account_sid=server.account_sid, twilio_api_base_url=server.base_url,
+            twilio_from_number=HOTLINE, send_rate=0, send_timeout=2, resources_dir=folder,
+        )
+        yield server
+
+
+@pytest.fixture
+def app(app_settings, fake):  # type: ignore[no-untyped-def]
+    app = create_app(app_settings)
+    app.config["TESTING"] = True
+    upgrade(db(app))
+    yield app
+    db(app).dispose()
+
+
+def intake(twilio, *, language: str, country: str, zip_answer: str) -> str:  # type: ignore[no-untyped-def]
+    """Answer every question (this country, this ZIP answer) and send; returns the reply."""
+    twilio.text("hello", sender=FAMILY)
+    twilio.text(language, sender=FAMILY)
+    if state_of(twilio.client.application, FAMILY) == "menu":
+        twilio.text("2", sender=FAMILY)
+    answers = [*INTAKE[:-1], zip_answer]
+    answers[COUNTRY] = country
+    for answer in answers:
+        twilio.text(answer, sender=FAMILY)
+    assert state_of(twilio.client.application, FAMILY) == "review"
+    return twilio.text("OK" if language == "1" else "enviar", sender=FAMILY)
+
+
+def delivered_card(app, fake: FakeTwilio) -> str:  # type: ignore[no-untyped-def]
+    """The one card the outbox queued, as it reached Twilio."""
+    [row] = rows(app, OutboxMessage, OutboxMessage.kind == "referrals")
+    make_worker(app).run(until_empty=True)
+    [sent] = [m for m in fake.messages if m["body"] == row.body]
+    assert sent["to"] == FAMILY
+    return sent["body"]
+
+
+def test_english_intake_is_followed_by_one_card_with_consulate_local_help_and_national_lines(
+    app, twilio, fake
+):
+    reply = intake(twilio, language="1", country="Mexico", zip_answer="my zip is 77002")
+    assert "Your case number is" in reply
+    assert "Other places that can help" not in reply  # the card comes on its own, after
+    card = delivered_card(app, fake)
+    assert card.startswith("Other places that can help:\n")
+    assert "Consulate of Mexico (CIAM): (520) 623-7874" in card
+    assert "Houston Immigrant Legal Aid: (713) 555-0142" in card
+    assert "Text REFERRALS to get this list again." in card
+    lines = card.splitlines()
+    # Nearest first: the consulate, help by ZIP, help in the state, then the national lines.
+    assert lines.index("Consulate of Mexico (CIAM): (520) 623-7874") == 1
+    assert lines[2].startswith("Houston Immigrant Legal Aid")
+    assert lines[3] == "Texas Bond Fund: example.org/bond"
+    assert "Example Legal Aid" not in card  # the starter's example is never sent
+
+
+@pytest.mark.parametrize("typed", ["México", "mexico"])
+def test_spanish_intake_card_is_in_spanish_with_the_consulate_of_the_country_as_typed(
+    app, twilio, fake, typed
+):
+    reply = intake(twilio, language="Spanish", country=typed, zip_answer="77002")
+    assert "Su número de caso es" in reply
+    card = delivered_card(app, fake)
+    assert card.startswith("Otros lugares que pueden ayudar:\n")
+    assert "Consulado de México (CIAM): (520) 623-7874" in card
+    assert "Ayuda Legal para Inmigrantes de Houston: (713) 555-0142" in card
+    assert "Escriba REFERENCIAS para recibir esta lista otra vez." in card
+    assert fake.messages[-1]["body"] == card
+
+
+def test_skipped_zip_and_country_give_the_national_lines_only(app, twilio, fake):
+    intake(twilio, language="1", country="skip", zip_answer="skip")
+    card = delivered_card(app, fake)
+    assert card.splitlines()[1:-1] == [
+        "Find a detained person: locator.ice.gov",
+        "ICE detention info line: (888) 351-4024",
+        "Immigration court line (A-number): (800) 898-7180",
+    ]
+
+
+def test_a_country_with_no_confirmed_line_gets_the_ministry_web_address(app, twilio, fake):
+    intake(twilio, language="1", country="guatemala", zip_answer="skip")
+    card = delivered_card(app, fake)
+    assert "Consulates of Guatemala: minex.gob.gt" in card
+
+
+def test_a_bad_zip_is_asked_again_kindly_and_a_zip_plus_4_is_taken(app, twilio, fake):
+    twilio.text("hello", sender=FAMILY)
+    twilio.text("1", sender=FAMILY)
+    twilio.text("2", sender=FAMILY)
+    for answer in INTAKE[:-1]:
+        twilio.text(answer, sender=FAMILY)
+    assert state_of(app, FAMILY) == "zip"
+    reply = twilio.text("near the park", sender=FAMILY)
+    assert "Sorry" in reply or "did not understand" in reply
+    assert "What is your ZIP code, like 90210?" in reply
+    assert "SKIP" in reply
+    assert "What is your ZIP code" in twilio.text("1234", sender=FAMILY)
+    assert state_of(app, FAMILY) == "zip"
+    review = twilio.text("77002-1234", sender=FAMILY)
+    assert state_of(app, FAMILY) == "review"
+    assert "ZIP code: 77002" in review
+
+
+def test_referrals_sends_the_card_again_in_english(app, twilio, fake):
+    intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    reply = twilio.text("REFERRALS", sender=FAMILY)
+    assert "Other places that can help:" in reply
+    assert "Consulate of Mexico (CIAM): (520) 623-7874" in reply
+    assert "Houston Immigrant Legal Aid: (713) 555-0142" in reply
+
+
+def test_referencias_sends_the_card_again_in_spanish(app, twilio, fake):
+    intake(twilio, language="Spanish", country="Honduras", zip_answer="77002")
+    reply = twilio.text("referencias", sender=FAMILY)
+    assert "Otros lugares que pueden ayudar:" in reply
+    assert "Consulado de Honduras (SIAMIGH): (470) 751-9077" in reply
+
+
+def test_referrals_without_a_case_gives_the_national_lines(app, twilio, fake):
+    twilio.text("hola", sender=FAMILY)
+    twilio.text("Spanish", sender=FAMILY)
+    reply = twilio.text("RECURSOS", sender=FAMILY)
+    assert "Buscar a una persona detenida: locator.ice.gov" in reply
+    assert "Línea de ICE sobre detenidos: (888) 351-4024" in reply
+    assert "Consulado" not in reply
+    english = twilio.text("referrals", sender="+15555550124")  # a stranger, first message
+    assert "Other places that can help" not in english  # first, who we are and the language
+
+
+def test_the_case_page_lists_the_family_card(app, twilio, fake, client):
+    use_clock(app)
+    add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
+    ref = ref_in(intake(twilio, language="1", country="Mexico", zip_answer="77002"))
+    inbox = Inbox(client)
+    assert inbox.login("ana@example.org").status_code == 302
+    page = inbox.page(f"/inbox/cases/{ref}")
+    assert "Referrals" in page
+    assert "Consulate of Mexico (CIAM): (520) 623-7874" in page
+    assert "Houston Immigrant Legal Aid: (713) 555-0142" in page
+    with db(app).connect() as conn:
+        queued = conn.execute(select(OutboxMessage.body).where(OutboxMessage.kind == "referrals"))
+        [card] = [body for (body,) in queued]
+    for place in ("Consulate of Mexico", "Houston Immigrant Legal Aid", "Texas Bond Fund"):
+        assert (place in card) == (place in page)
+
+
+def test_the_card_is_stored_with_the_case_messages_and_erased_with_delete(app, twilio, fake):
+    intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    [row] = rows(app, OutboxMessage, OutboxMessage.kind == "referrals")
+    assert row.conversation_id is not None and row.case_id is not None
+    twilio.text("DELETE", sender=FAMILY)
+    twilio.text("YES", sender=FAMILY)
+    assert rows(app, OutboxMessage, OutboxMessage.kind == "referrals") == []
+
+
+def test_app_refuses_a_broken_directory_naming_the_file_and_line(app_settings, tmp_path: Path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "local.yaml").write_text(
+        "resources:\n  - id: x\n    kind: legal_aid\n    name: X\n    phone: \"12\"\n"
+        "    states: [\"TX\"]\n    source: s\n    as_of: 2026-11-30\n",
+        encoding="utf-8",
+    )
+    from bot.conversation.yamlfile import ContentError
+
+    app_settings.update(resources_dir=folder)
+    with pytest.raises(ContentError, match=r"local\.yaml:5: x: '12' is not a valid phone number"):
+        create_app(app_settings)

@@ -187,7 +187,7 @@ def summarize(
     summary.own_words = _own_words(messages, answers)
     if directory is not None and case.kind == "intake":
         # What the family's card holds, as it was sent to them.
-        entries = matching(directory, answers, [summary.language])
+        entries = matching(directory, answers, [summary.language, *catalog.codes])
         summary.referrals = fitting(catalog, summary.language, entries)
     return summary
 

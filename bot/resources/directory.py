@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import phonenumbers
+from babel import Locale
 
 from ..conversation.yamlfile import ContentError, LineDict, load_yaml
 from ..conversation.zipcodes import STATES
-from .countries import babel_locale, is_country
+from .countries import is_country
 
 NATIONAL = "national"
 CONSULATE = "consulate"
@@ -26,6 +28,9 @@ FIELDS = {
     "id", "kind", "name", "description", "hours", "phone", "web", "languages", "countries",
     "aliases", "states", "zips", "source", "as_of", "example",
 }
+# Languages of many families from Mexico and Guatemala that the CLDR (babel) does not name:
+# Mam, Q'anjob'al, Mixtec, Yucatec Maya, Nahuatl, Tzotzil, Tzeltal, Ixil, Chuj, Akateko, Q'eqchi'.
+INDIGENOUS = frozenset({"mam", "kjb", "mix", "yua", "nah", "tzo", "tzh", "ixl", "cac", "knj", "kek"})
 ERROR = "error"
 WARNING = "warning"
 
@@ -162,7 +167,7 @@ class _Entry:
             self.error("kind", f"{ident}: kind must be one of {', '.join(KINDS)}")
         texts = {f: self.texts(f, ident, required=f == "name") for f in TEXT_FIELDS}
         phone, web = self.phone(ident), self.web(ident)
-        if phone is None and web is None:
+        if item.get("phone") is None and item.get("web") is None:
             self.error(None, f"{ident}: give a phone or a web address")
         source = item.get("source")
         if not isinstance(source, str) or not source.strip():
@@ -275,7 +280,12 @@ class _Entry:
         return tuple(raw)
 
     def known_language(self, code: str) -> bool:
-        return code in self.locales or (len(code) in (2, 3) and babel_locale(code) is not None)
+        return code in self.locales or code in INDIGENOUS or code in _cldr_languages()
+
+
+@cache
+def _cldr_languages() -> frozenset[str]:
+    return frozenset(Locale("en").languages)
 
 
 def _zip_prefix(value: str) -> bool:

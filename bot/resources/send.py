@@ -41,7 +41,7 @@ def give_card(
         return
     locale = conversation.locale or "en"
     if data.get("queue"):
-        text = card(catalog, locale, matching(directory, answers, [locale]))
+        text = card(catalog, locale, matching(directory, answers, [locale, *catalog.codes]))
         address = contact.phone
         if conversation.channel == "whatsapp":
             address = f"whatsapp:{contact.phone}"
@@ -54,7 +54,7 @@ def give_card(
         return
     case = _latest_case(session, conversation.id)
     # A family with no case gets the national lines; the card is the reply's {resources}.
-    entries = matching(directory, case.answers if case else None, [locale])
+    entries = matching(directory, case.answers if case else None, [locale, *catalog.codes])
     context["resources"] = card_lines(catalog, locale, entries)
 
 

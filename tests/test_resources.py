@@ -125,7 +125,9 @@ def test_a_local_entry_must_say_whom_it_serves(tmp_path):
     text = GOOD.format(as_of="2026-11-30").replace('    zips: ["627", "62701"]\n', "")
     text = text.replace('    states: ["IL"]\n', "")
     [error] = [str(e) for e in check(folder_with(tmp_path, text)).errors]
-    assert error.endswith("springfield_legal_aid: a local resource lists the 'states' or 'zips' it serves")
+    assert error.endswith(
+        "springfield_legal_aid: a local resource lists the 'states' or 'zips' it serves"
+    )
 
 
 def test_cli_check_prints_errors_and_exits_1_and_json_lists_entries(tmp_path, monkeypatch):
@@ -134,7 +136,8 @@ def test_cli_check_prints_errors_and_exits_1_and_json_lists_entries(tmp_path, mo
     monkeypatch.setenv("HOTLINE_RESOURCES_DIR", str(folder))
     result = runner.invoke(main, ["resources", "check"])
     assert result.exit_code == 1
-    assert f"{folder / 'local.yaml'}:7: error: one: '555-12' is not a valid phone number" in result.output
+    wrong = f"{folder / 'local.yaml'}:7: error: one: '555-12' is not a valid phone number"
+    assert wrong in result.output
     assert result.output.rstrip().endswith("errors, 0 warnings.")
     (tmp_path / "good").mkdir()
     good = folder_with(tmp_path / "good", GOOD.format(as_of="2020-01-01"))
@@ -148,7 +151,8 @@ def test_cli_check_prints_errors_and_exits_1_and_json_lists_entries(tmp_path, mo
 
 
 def test_check_follows_the_max_age_setting(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOTLINE_RESOURCES_DIR", str(folder_with(tmp_path, GOOD.format(as_of="2020-01-01"))))
+    folder = folder_with(tmp_path, GOOD.format(as_of="2020-01-01"))
+    monkeypatch.setenv("HOTLINE_RESOURCES_DIR", str(folder))
     monkeypatch.setenv("HOTLINE_POLICY_MAX_AGE_DAYS", "0")
     result = CliRunner().invoke(main, ["resources", "check"])
     assert result.exit_code != 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_timedelta
@@ -20,9 +19,9 @@ from ..conversation.formats import format_a_number, format_phone
 from ..conversation.i18n import Catalog
 from ..conversation.text import fold
 from ..resources import Directory, Resource, matching
-from ..resources.referrals import fitting
 from ..resources.countries import babel_locale as _babel
 from ..resources.countries import country_names as _countries
+from ..resources.referrals import fitting
 from ..resources.referrals import line as referral_line
 from ..security import is_media_url
 from ..storage.models import Case, Message

@@ -30,7 +30,9 @@ FIELDS = {
 }
 # Languages of many families from Mexico and Guatemala that the CLDR (babel) does not name:
 # Mam, Q'anjob'al, Mixtec, Yucatec Maya, Nahuatl, Tzotzil, Tzeltal, Ixil, Chuj, Akateko, Q'eqchi'.
-INDIGENOUS = frozenset({"mam", "kjb", "mix", "yua", "nah", "tzo", "tzh", "ixl", "cac", "knj", "kek"})
+INDIGENOUS = frozenset(
+    {"mam", "kjb", "mix", "yua", "nah", "tzo", "tzh", "ixl", "cac", "knj", "kek"}
+)
 ERROR = "error"
 WARNING = "warning"
 

@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import select
 
 from bot import create_app
-from bot.storage.migrate import upgrade
 from bot.storage.models import OutboxMessage
 from tests.conftest import ROOT, TEST_TOKEN
 from tests.fake_twilio import FakeTwilio
@@ -45,26 +44,23 @@ resources:
 
 
 @pytest.fixture
-def fake(app_settings, tmp_path):  # type: ignore[no-untyped-def]
-    """A fake Twilio the app sends to, and the shipped directory plus two places near Houston."""
-    folder = tmp_path / "resources"
-    shutil.copytree(ROOT / "resources", folder)
-    (folder / "houston.yaml").write_text(HOUSTON_HELP, encoding="utf-8")
+def fake():  # type: ignore[no-untyped-def]
     with FakeTwilio(auth_token=TEST_TOKEN) as server:
-        app_settings.update(
-            twilio_account_sid=server.account_sid, twilio_api_base_url=server.base_url,
-            twilio_from_number=HOTLINE, send_rate=0, send_timeout=2, resources_dir=folder,
-        )
         yield server
 
 
 @pytest.fixture
-def app(app_settings, fake):  # type: ignore[no-untyped-def]
-    app = create_app(app_settings)
-    app.config["TESTING"] = True
-    upgrade(db(app))
-    yield app
-    db(app).dispose()
+def app_settings(app_settings, fake, tmp_path):  # type: ignore[no-untyped-def]
+    """The app sends to the fake Twilio and reads the shipped directory plus two places near
+    Houston."""
+    folder = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", folder)
+    (folder / "houston.yaml").write_text(HOUSTON_HELP, encoding="utf-8")
+    app_settings.update(
+        twilio_account_sid=fake.account_sid, twilio_api_base_url=fake.base_url,
+        twilio_from_number=HOTLINE, send_rate=0, send_timeout=2, resources_dir=folder,
+    )
+    return app_settings
 
 
 def intake(twilio, *, language: str, country: str, zip_answer: str) -> str:  # type: ignore[no-untyped-def]
@@ -139,37 +135,55 @@ def test_a_country_with_no_confirmed_line_gets_the_ministry_web_address(app, twi
     assert "Consulates of Guatemala: minex.gob.gt" in card
 
 
-def test_a_bad_zip_is_asked_again_kindly_and_a_zip_plus_4_is_taken(app, twilio, fake):
+@pytest.mark.parametrize(
+    ("language", "sorry", "ask", "can_skip", "label"),
+    [
+        ("1", "Sorry, I did not understand that.", "What is your ZIP code, like 90210?",
+         "If you don't know, reply SKIP.", "ZIP code: 77002"),
+        ("Spanish", "Perdón, no le entendí.", "¿Cuál es su código postal (ZIP), como 90210?",
+         "Si no sabe, responda NO SÉ.", "Código postal: 77002"),
+    ],
+)
+def test_a_bad_zip_is_asked_again_kindly_and_a_zip_plus_4_is_taken(
+    app, twilio, fake, language, sorry, ask, can_skip, label
+):
     twilio.text("hello", sender=FAMILY)
-    twilio.text("1", sender=FAMILY)
-    twilio.text("2", sender=FAMILY)
+    twilio.text(language, sender=FAMILY)
+    if state_of(app, FAMILY) == "menu":
+        twilio.text("2", sender=FAMILY)
     for answer in INTAKE[:-1]:
         twilio.text(answer, sender=FAMILY)
     assert state_of(app, FAMILY) == "zip"
     reply = twilio.text("near the park", sender=FAMILY)
-    assert "Sorry" in reply or "did not understand" in reply
-    assert "What is your ZIP code, like 90210?" in reply
-    assert "SKIP" in reply
-    assert "What is your ZIP code" in twilio.text("1234", sender=FAMILY)
+    for text in (sorry, can_skip, ask):
+        assert text in reply
+    assert ask in twilio.text("1234", sender=FAMILY)
     assert state_of(app, FAMILY) == "zip"
     review = twilio.text("77002-1234", sender=FAMILY)
     assert state_of(app, FAMILY) == "review"
-    assert "ZIP code: 77002" in review
+    assert label in review
 
 
-def test_referrals_sends_the_card_again_in_english(app, twilio, fake):
-    intake(twilio, language="1", country="Mexico", zip_answer="77002")
-    reply = twilio.text("REFERRALS", sender=FAMILY)
-    assert "Other places that can help:" in reply
-    assert "Consulate of Mexico (CIAM): (520) 623-7874" in reply
-    assert "Houston Immigrant Legal Aid: (713) 555-0142" in reply
-
-
-def test_referencias_sends_the_card_again_in_spanish(app, twilio, fake):
-    intake(twilio, language="Spanish", country="Honduras", zip_answer="77002")
-    reply = twilio.text("referencias", sender=FAMILY)
-    assert "Otros lugares que pueden ayudar:" in reply
-    assert "Consulado de Honduras (SIAMIGH): (470) 751-9077" in reply
+@pytest.mark.parametrize(
+    ("language", "country", "keyword", "expected"),
+    [
+        ("1", "Mexico", "REFERRALS", [
+            "Other places that can help:", "Consulate of Mexico (CIAM): (520) 623-7874",
+            "Houston Immigrant Legal Aid: (713) 555-0142",
+        ]),
+        ("Spanish", "Honduras", "referencias", [
+            "Otros lugares que pueden ayudar:", "Consulado de Honduras (SIAMIGH): (470) 751-9077",
+            "Ayuda Legal para Inmigrantes de Houston: (713) 555-0142",
+        ]),
+    ],
+)
+def test_the_keyword_sends_the_card_again_in_the_family_language(
+    app, twilio, fake, language, country, keyword, expected
+):
+    intake(twilio, language=language, country=country, zip_answer="77002")
+    reply = twilio.text(keyword, sender=FAMILY)
+    for text in expected:
+        assert text in reply
 
 
 def test_referrals_without_a_case_gives_the_national_lines(app, twilio, fake):

@@ -191,7 +191,7 @@ def test_referrals_without_a_case_gives_the_national_lines(app, twilio, fake):
     twilio.text("Spanish", sender=FAMILY)
     reply = twilio.text("RECURSOS", sender=FAMILY)
     assert "Buscar a una persona detenida: locator.ice.gov" in reply
-    assert "Línea de ICE sobre detenidos: (888) 351-4024" in reply
+    assert "Teléfono de ICE para detenidos: (888) 351-4024" in reply
     assert "Consulado" not in reply
     english = twilio.text("referrals", sender="+15555550124")  # a stranger, first message
     assert "Other places that can help" not in english  # first, who we are and the language

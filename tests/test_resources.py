@@ -88,7 +88,7 @@ def test_checker_names_file_and_line_of_each_mistake(tmp_path):
     folder = folder_with(tmp_path, BROKEN)
     shown = [str(p) for p in check(folder).errors]
     path = str(folder / "local.yaml")
-    assert f"{path}:6: error: one: 'xx' is not a locale of locales/" in shown
+    assert f"{path}:6: error: one: 'xx' is not a language code like es or vi" in shown
     assert f"{path}:7: error: one: '555-12' is not a valid phone number" in shown
     assert f"{path}:8: error: one: klingon: an unknown language" in shown
     assert f"{path}:9: error: one: 9A1, 12: a ZIP prefix is 3 to 5 digits in quotes" in shown
@@ -101,6 +101,16 @@ def test_checker_names_file_and_line_of_each_mistake(tmp_path):
     assert f"{path}:18: error: two: give a phone or a web address" in shown
     missing_source = [s for s in shown if "'source' must say where the facts come from" in s]
     assert missing_source == [f"{path}:2: error: one: 'source' must say where the facts come from"]
+
+
+def test_a_name_in_a_language_without_a_locale_is_kept_with_a_warning(tmp_path):
+    spanish = '      es: "Ayuda Legal de Springfield"'
+    text = GOOD.format(as_of="2026-11-30").replace(spanish, spanish + '\n      de: "Rechtshilfe"')
+    directory = check(folder_with(tmp_path, text))
+    assert directory.errors == []
+    [warning] = [str(w) for w in directory.warnings]
+    expected = ":7: warning: springfield_legal_aid: no locale 'de' in locales/: not sent"
+    assert warning.endswith(expected)
 
 
 def test_an_impossible_date_is_named_with_its_line(tmp_path):
@@ -224,3 +234,20 @@ def test_zip_prefixes_name_their_state():
     assert [state_of(z) for z in ("90210", "77002", "10001", "60601", "33101", "00601")] == [
         "CA", "TX", "NY", "IL", "FL", "PR",
     ]
+
+
+def test_the_emailed_summary_lists_the_places_on_the_family_card(catalog, flow):
+    from bot.advocates.summary import summarize
+    from bot.storage.models import Case
+
+    case = Case(
+        ref="K7F-3QX", conversation_id=1, kind="intake", language="es", channel="sms",
+        answers={"consent": "yes", "country": "Guatemala", "zip": None},
+        created_at=dt.datetime(2026, 12, 1, 15, 0),
+    )
+    text = summarize(
+        case, flow=flow, catalog=catalog, reading="en", directory=check(ROOT / "resources")
+    ).text()
+    assert "Referrals (the family's card):\n  Consulates of Guatemala: minex.gob.gt\n" in text
+    assert "  ICE detention info line: (888) 351-4024\n" in text  # a GSM-7 card holds it
+    assert "ZIP code: (skipped)" in text

@@ -17,7 +17,7 @@ from babel import Locale
 
 from ..conversation.yamlfile import ContentError, LineDict, load_yaml
 from ..conversation.zipcodes import STATES
-from .countries import is_country
+from .countries import babel_locale, is_country
 
 NATIONAL = "national"
 CONSULATE = "consulate"
@@ -224,12 +224,19 @@ class _Entry:
             self.error(key, f"{ident}: '{key}' is a text, or a map of locale codes to texts")
             return {}
         for code in value:
-            if code not in self.locales:
-                line = value.line_of(code) if isinstance(value, LineDict) else self.line(key)
-                self.ok = False
-                self.directory.errors.append(Problem(
-                    ERROR, self.path, line, f"{ident}: '{code}' is not a locale of locales/"
+            line = value.line_of(code) if isinstance(value, LineDict) else self.line(key)
+            if code in self.locales:
+                continue
+            if self.known_language(code):
+                # A locale an organization removed: the text stays, and is not sent.
+                self.directory.warnings.append(Problem(
+                    WARNING, self.path, line, f"{ident}: no locale '{code}' in locales/: not sent"
                 ))
+                continue
+            self.ok = False
+            self.directory.errors.append(Problem(
+                ERROR, self.path, line, f"{ident}: '{code}' is not a language code like es or vi"
+            ))
         if not str(value.get("en", "")).strip():
             self.error(key, f"{ident}: '{key}' needs an English text under 'en'")
         return {code: text.strip() for code, text in value.items() if text.strip()}
@@ -282,7 +289,9 @@ class _Entry:
         return tuple(raw)
 
     def known_language(self, code: str) -> bool:
-        return code in self.locales or code in INDIGENOUS or code in _cldr_languages()
+        if code in self.locales or code in INDIGENOUS or code in _cldr_languages():
+            return True
+        return "-" in code and babel_locale(code) is not None  # zh-Hans, pt-BR
 
 
 @cache

@@ -36,9 +36,8 @@ def give_card(
     context: dict[str, object],
 ) -> None:
     """The engine's `referrals` effect: queue the card (after an intake) or put it in the reply."""
-    directory, catalog, answers = hotline.resources, hotline.catalog, snapshot.answers
-    if directory is None:
-        return
+    directory = hotline.resources or Directory()  # no directory: the card's words alone
+    catalog, answers = hotline.catalog, snapshot.answers
     locale = conversation.locale or "en"
     if data.get("queue"):
         text = card(catalog, locale, matching(directory, answers, [locale, *catalog.codes]))

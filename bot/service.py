@@ -18,7 +18,7 @@ from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
 from .conversation.sms import split_for_sms
 from .erasure import erase_contact, forget_conversation
-from .resources import Directory, give_card
+from .resources import Directory, give_card, own_messages
 from .storage import crypto
 from .storage.db import checkpoint, is_postgres, write_lock
 from .storage.inbound import InboundStore
@@ -199,7 +199,7 @@ class Hotline:
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
         parts = self.engine.render(result, {"hotline": self.hotline_name, **context})
-        return split_for_sms(parts)
+        return split_for_sms(parts) + own_messages(context)
 
     # ------------------------------------------------------------------ effects
     def _apply(
@@ -238,7 +238,7 @@ class Hotline:
             forget_conversation(session, conversation.id, keep_message=inbound_id)
             log.info("conversation forgotten: no consent")
         elif effect.kind == "referrals":
-            give_card(session, self, effect.data, contact, conversation, result.snapshot, context)
+            give_card(session, self, effect.data, conversation, result.snapshot, context)
         elif effect.kind == "erase":
             erase_contact(session, contact)
             return True

@@ -7,14 +7,24 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from bot import create_app
-from bot.storage.models import OutboxMessage
+from bot.conversation.sms import segment_info
+from bot.storage.models import Message, OutboxMessage
 from tests.conftest import ROOT, TEST_TOKEN
 from tests.fake_twilio import FakeTwilio
-from tests.utils.advocates import INTAKE, Inbox, add_advocate, ref_in, rows, state_of, use_clock
-from tests.utils.outbox import db, make_worker
+from tests.utils.advocates import (
+    INTAKE,
+    Inbox,
+    add_advocate,
+    conversation_with,
+    ref_in,
+    rows,
+    state_of,
+    use_clock,
+)
+from tests.utils.outbox import make_worker
+from tests.utils.twilio import replies
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -51,8 +61,8 @@ def fake():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def app_settings(app_settings, fake, tmp_path):  # type: ignore[no-untyped-def]
-    """The app sends to the fake Twilio and reads the shipped directory plus two places near
-    Houston."""
+    """The app sends its outbox to the fake Twilio and reads the shipped directory plus two
+    places near Houston."""
     folder = tmp_path / "resources"
     shutil.copytree(ROOT / "resources", folder)
     (folder / "houston.yaml").write_text(HOUSTON_HELP, encoding="utf-8")
@@ -63,8 +73,9 @@ def app_settings(app_settings, fake, tmp_path):  # type: ignore[no-untyped-def]
     return app_settings
 
 
-def intake(twilio, *, language: str, country: str, zip_answer: str) -> str:  # type: ignore[no-untyped-def]
-    """Answer every question (this country, this ZIP answer) and send; returns the reply."""
+def intake(twilio, *, language: str, country: str, zip_answer: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Answer every question (this country, this ZIP answer) and send; returns the messages
+    of the reply (TwiML <Message>s)."""
     twilio.text("hello", sender=FAMILY)
     twilio.text(language, sender=FAMILY)
     if state_of(twilio.client.application, FAMILY) == "menu":
@@ -74,54 +85,57 @@ def intake(twilio, *, language: str, country: str, zip_answer: str) -> str:  # t
     for answer in answers:
         twilio.text(answer, sender=FAMILY)
     assert state_of(twilio.client.application, FAMILY) == "review"
-    return twilio.text("OK" if language == "1" else "enviar", sender=FAMILY)
+    response = twilio.send("OK" if language == "1" else "enviar", sender=FAMILY)
+    return replies(response.data)
 
 
-def delivered_card(app, fake: FakeTwilio) -> str:  # type: ignore[no-untyped-def]
-    """The one card the outbox queued, as it reached Twilio."""
-    [row] = rows(app, OutboxMessage, OutboxMessage.kind == "referrals")
+def card_after(app, fake: FakeTwilio, messages: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """The card: the reply's last message, on its own; nothing more goes out to the family."""
+    *confirmation, card = messages
+    assert confirmation and all(card not in text for text in confirmation)
     make_worker(app).run(until_empty=True)
-    [sent] = [m for m in fake.messages if m["body"] == row.body]
-    assert sent["to"] == FAMILY
-    return sent["body"]
+    assert [m for m in fake.messages if m["to"] == FAMILY] == []
+    return card
 
 
 def test_english_intake_is_followed_by_one_card_with_consulate_local_help_and_national_lines(
     app, twilio, fake
 ):
-    reply = intake(twilio, language="1", country="Mexico", zip_answer="my zip is 77002")
-    assert "Your case number is" in reply
-    assert "Other places that can help" not in reply  # the card comes on its own, after
-    card = delivered_card(app, fake)
-    assert card.startswith("Other places that can help:\n")
+    messages = intake(twilio, language="1", country="Mexico", zip_answer="my zip is 77002")
+    assert "Your case number is" in messages[0]
+    card = card_after(app, fake, messages)
+    assert card.startswith("Other places that can help.\n")
     assert "Consulate of Mexico (CIAM): (520) 623-7874" in card
     assert "Houston Immigrant Legal Aid: (713) 555-0142" in card
-    assert "Text REFERRALS to get this list again." in card
+    assert card.endswith("\nText REFERRALS to get this list again.")
     lines = card.splitlines()
     # Nearest first: the consulate, help by ZIP, help in the state, then the national lines.
-    assert lines.index("Consulate of Mexico (CIAM): (520) 623-7874") == 1
-    assert lines[2].startswith("Houston Immigrant Legal Aid")
-    assert lines[3] == "Texas Bond Fund: example.org/bond"
+    assert lines[1:5] == [
+        "Consulate of Mexico (CIAM): (520) 623-7874",
+        "Houston Immigrant Legal Aid: (713) 555-0142",
+        "Texas Bond Fund: example.org/bond",
+        "Find a detained person: locator.ice.gov",
+    ]
     assert "Example Legal Aid" not in card  # the starter's example is never sent
+    assert segment_info(card).segments <= 3
 
 
 @pytest.mark.parametrize("typed", ["México", "mexico"])
 def test_spanish_intake_card_is_in_spanish_with_the_consulate_of_the_country_as_typed(
     app, twilio, fake, typed
 ):
-    reply = intake(twilio, language="Spanish", country=typed, zip_answer="77002")
-    assert "Su número de caso es" in reply
-    card = delivered_card(app, fake)
+    messages = intake(twilio, language="Spanish", country=typed, zip_answer="77002")
+    assert "Su número de caso es" in messages[0]
+    card = card_after(app, fake, messages)
     assert card.startswith("Otros lugares que pueden ayudar:\n")
     assert "Consulado de México (CIAM): (520) 623-7874" in card
     assert "Ayuda Legal para Inmigrantes de Houston: (713) 555-0142" in card
     assert "Escriba REFERENCIAS para recibir esta lista otra vez." in card
-    assert fake.messages[-1]["body"] == card
+    assert "Teléfono de ICE para detenidos: (888) 351-4024" in card
 
 
 def test_skipped_zip_and_country_give_the_national_lines_only(app, twilio, fake):
-    intake(twilio, language="1", country="skip", zip_answer="skip")
-    card = delivered_card(app, fake)
+    card = card_after(app, fake, intake(twilio, language="1", country="skip", zip_answer="skip"))
     assert card.splitlines()[1:-1] == [
         "Find a detained person: locator.ice.gov",
         "ICE detention info line: (888) 351-4024",
@@ -130,8 +144,8 @@ def test_skipped_zip_and_country_give_the_national_lines_only(app, twilio, fake)
 
 
 def test_a_country_with_no_confirmed_line_gets_the_ministry_web_address(app, twilio, fake):
-    intake(twilio, language="1", country="guatemala", zip_answer="skip")
-    card = delivered_card(app, fake)
+    messages = intake(twilio, language="1", country="guatemala", zip_answer="skip")
+    card = card_after(app, fake, messages)
     assert "Consulates of Guatemala: minex.gob.gt" in card
 
 
@@ -168,7 +182,7 @@ def test_a_bad_zip_is_asked_again_kindly_and_a_zip_plus_4_is_taken(
     ("language", "country", "keyword", "expected"),
     [
         ("1", "Mexico", "REFERRALS", [
-            "Other places that can help:", "Consulate of Mexico (CIAM): (520) 623-7874",
+            "Other places that can help.", "Consulate of Mexico (CIAM): (520) 623-7874",
             "Houston Immigrant Legal Aid: (713) 555-0142",
         ]),
         ("Spanish", "Honduras", "referencias", [
@@ -200,27 +214,27 @@ def test_referrals_without_a_case_gives_the_national_lines(app, twilio, fake):
 def test_the_case_page_lists_the_family_card(app, twilio, fake, client):
     use_clock(app)
     add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
-    ref = ref_in(intake(twilio, language="1", country="Mexico", zip_answer="77002"))
+    *confirmation, card = intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    ref = ref_in(confirmation[0])
     inbox = Inbox(client)
     assert inbox.login("ana@example.org").status_code == 302
     page = inbox.page(f"/inbox/cases/{ref}")
     assert "Referrals" in page
     assert "Consulate of Mexico (CIAM): (520) 623-7874" in page
     assert "Houston Immigrant Legal Aid: (713) 555-0142" in page
-    with db(app).connect() as conn:
-        queued = conn.execute(select(OutboxMessage.body).where(OutboxMessage.kind == "referrals"))
-        [card] = [body for (body,) in queued]
     for place in ("Consulate of Mexico", "Houston Immigrant Legal Aid", "Texas Bond Fund"):
         assert (place in card) == (place in page)
 
 
-def test_the_card_is_stored_with_the_case_messages_and_erased_with_delete(app, twilio, fake):
-    intake(twilio, language="1", country="Mexico", zip_answer="77002")
-    [row] = rows(app, OutboxMessage, OutboxMessage.kind == "referrals")
-    assert row.conversation_id is not None and row.case_id is not None
+def test_the_card_is_in_the_transcript_and_erased_with_delete(app, twilio, fake):
+    *_, card = intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    conversation = conversation_with(app, FAMILY)
+    bodies = [m.body for m in rows(app, Message, Message.conversation_id == conversation.id)]
+    assert card in bodies
     twilio.text("DELETE", sender=FAMILY)
-    twilio.text("YES", sender=FAMILY)
-    assert rows(app, OutboxMessage, OutboxMessage.kind == "referrals") == []
+    twilio.text("1", sender=FAMILY)  # yes, erase
+    assert rows(app, Message, Message.conversation_id == conversation.id) == []
+    assert rows(app, OutboxMessage, OutboxMessage.conversation_id == conversation.id) == []
 
 
 def test_app_refuses_a_broken_directory_naming_the_file_and_line(app_settings, tmp_path: Path):

@@ -416,7 +416,7 @@ class Turn(LanguageMenu):
     def submit(self, state: State) -> None:
         kind = state.submit or "intake"
         self.effect("open_case", kind=kind, urgent=self.urgent(), answers=dict(self.snap.answers))
-        self.effect("referrals", queue=True)  # the card follows the confirmation, on its own
+        self.effect("referrals", separate=True)  # the card follows the confirmation, on its own
         self.snap.data["submitted"] = True
         self.snap.data.pop("case_open", None)
         self.answers_changed = False

@@ -2,8 +2,9 @@
 
 from .directory import Directory, Resource, load_directory, require
 from .referrals import card, matching
-from .send import give_card
+from .send import give_card, own_messages
 
 __all__ = [
-    "Directory", "Resource", "card", "give_card", "load_directory", "matching", "require",
+    "Directory", "Resource", "card", "give_card", "load_directory", "matching", "own_messages",
+    "require",
 ]

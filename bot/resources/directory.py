@@ -8,6 +8,7 @@ from locale codes to texts where `en` is required and other languages fall back 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -136,7 +137,16 @@ def require(directory: Directory) -> Directory:
 class _Entry:
     """Reads one entry, reporting each problem at its line."""
 
-    def __init__(self, directory, path, item, locales, seen, max_age_days, today):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        directory: Directory,
+        path: Path,
+        item: object,
+        locales: list[str],
+        seen: dict[str, str],
+        max_age_days: int,
+        today: dt.date,
+    ):
         self.directory = directory
         self.path = str(path)
         self.item = item
@@ -276,7 +286,9 @@ class _Entry:
             return None
         return day
 
-    def codes(self, key: str, ident: str, valid, what: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    def codes(
+        self, key: str, ident: str, valid: Callable[[str], bool], what: str
+    ) -> tuple[str, ...]:
         raw = self.item.get(key)
         if raw is None:
             return ()

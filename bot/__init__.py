@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
     from .conversation.language import detect
+    from .resources import load_directory, require
     from .security import init_app as init_security
     from .service import Hotline
     from .storage import crypto
@@ -50,12 +51,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from datetime import timedelta
 
     engine = Engine(flow, catalog, detect=detect, idle_after=timedelta(hours=settings.idle_hours))
+    directory = load_directory(
+        settings.resources_dir, catalog.codes, max_age_days=settings.policy_max_age_days
+    )
     app.extensions["hotline"] = Hotline(
         db=make_engine(settings.database_url),
         engine=engine,
         catalog=catalog,
         hotline_name=settings.hotline_name,
         timezone=settings.tz,
+        resources=require(directory),
     )
     app.register_blueprint(webhook.bp)
 

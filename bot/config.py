@@ -66,6 +66,7 @@ class Settings:
     court_timezone: str = ""  # hearings' time zone unless the advocate picks one; "" = timezone
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
+    resources_dir: Path = ROOT / "resources"
     instance_path: Path = ROOT / "instance"
 
     @property
@@ -115,6 +116,7 @@ ENVIRONMENT = {
     "HOTLINE_COURT_TIMEZONE": "court_timezone",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
+    "HOTLINE_RESOURCES_DIR": "resources_dir",
 }
 
 
@@ -194,6 +196,12 @@ def content_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     locales_dir = environ.get("HOTLINE_LOCALES_DIR", "").strip() or defaults.locales_dir
     flows_dir = environ.get("HOTLINE_FLOWS_DIR", "").strip() or defaults.flows_dir
     return Path(locales_dir), Path(flows_dir)
+
+
+def resources_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The resource directory's folder, as the app would use it (no other setting needed)."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("HOTLINE_RESOURCES_DIR", "").strip() or Settings().resources_dir)
 
 
 def policy_max_age_days(environ: Mapping[str, str] | None = None) -> int:

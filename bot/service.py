@@ -19,6 +19,7 @@ from .conversation.engine import Effect, Engine, Inbound, Snapshot
 from .conversation.i18n import Catalog
 from .conversation.sms import split_for_sms
 from .erasure import erase_contact, forget_conversation
+from .resources import Directory, give_card, own_messages
 from .storage import crypto
 from .storage.db import checkpoint, is_postgres, write_lock
 from .storage.inbound import InboundStore
@@ -76,6 +77,7 @@ class Hotline:
     # message ("relay"); the advocates' side subscribes to notify people through the outbox.
     case_listeners: list[CaseListener] = field(default_factory=list)
     inbound_interceptors: list[InboundInterceptor] = field(default_factory=list)
+    resources: Directory | None = None  # resources/*.yaml, for the referral card
 
     def __post_init__(self) -> None:
         self.store = InboundStore(is_postgres(self.db))
@@ -198,7 +200,7 @@ class Hotline:
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
         parts = self.engine.render(result, {"hotline": self.hotline_name, **context})
-        return split_for_sms(parts)
+        return split_for_sms(parts) + own_messages(context)
 
     # ------------------------------------------------------------------ effects
     def _apply(
@@ -238,6 +240,8 @@ class Hotline:
         elif effect.kind == "forget":
             forget_conversation(session, conversation.id, keep_message=inbound_id)
             log.info("conversation forgotten: no consent")
+        elif effect.kind == "referrals":
+            give_card(session, self, effect.data, conversation, result.snapshot, context)
         elif effect.kind == "erase":
             erase_contact(session, contact)
             return True

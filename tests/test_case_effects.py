@@ -6,7 +6,7 @@ from __future__ import annotations
 INTAKE = [
     "hello", "1", "2", "yes", "2", "2", "Juan Perez", "Guatemala", "A123456789", "3/14/1985",
     "Conroe", "yesterday", "at work in Houston", "1", "January 15", "2", "3", "1", "2", "1",
-    "2", "1", "1", "2", "1", "1 2", "2", "1", "3",
+    "2", "1", "1", "2", "1", "1 2", "2", "1", "3", "20001",
 ]
 
 
@@ -65,7 +65,7 @@ def test_after_an_urgent_case_each_answer_updates_it_and_the_review_sends_it_onc
         assert chat.effects == ["case_answers"]
     text = chat.send("OK")
     assert "Your case number is K7F-3QX" in text
-    assert [e.kind for e in chat.last.effects] == ["open_case"]
+    assert [e.kind for e in chat.last.effects] == ["open_case", "referrals"]
     assert chat.last.effects[0].data["urgent"] is True
     chat.send("MENU")
     assert chat.effects == []  # the case is sent: no more updates from here

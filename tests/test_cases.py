@@ -39,7 +39,8 @@ def intake_to_review(twilio, sender: str = SENDER, fresh: bool = True) -> None:
                "1",  # their language: this chat's
                "1 5",  # factors: family, health
                "3",  # past arrest: not sure
-               "1", "2"]  # callback: this number; call in English
+               "1", "2",  # callback: this number; call in English
+               "75201"]  # ZIP code
     for answer in answers:
         twilio.text(answer, sender=sender)
 
@@ -177,7 +178,8 @@ def test_criminal_history_is_stored_as_a_choice_never_as_the_words_typed(twilio,
     assert "1 Yes\n2 No\n3 Not sure" in refused
     assert "best number to call you" in twilio.text("1", sender=SENDER)
     twilio.text("1", sender=SENDER)  # callback: this number
-    review = twilio.text("1", sender=SENDER)  # call language: this chat's
+    twilio.text("1", sender=SENDER)  # call language: this chat's
+    review = twilio.text("skip", sender=SENDER)  # ZIP code
     assert "Past arrest or criminal case: Yes" in review
     twilio.text("ok", sender=SENDER)
     [case] = all_rows(app, Case)

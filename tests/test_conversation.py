@@ -139,7 +139,8 @@ def full_intake(chat) -> None:
     chat.send("1 2 4")
     chat.send("3")  # past arrest: not sure
     chat.send("1")  # callback: this number
-    return chat.send("5")  # K'iche'
+    chat.send("5")  # K'iche'
+    return chat.send("my zip is 77002-1234")
 
 
 def test_full_intake_reaches_review_with_every_answer(chat):

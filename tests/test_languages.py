@@ -75,7 +75,9 @@ def test_spanish_intake_through_the_webhook(twilio, app):
                    "no sé", "ayer", "Phoenix", "2", "2", "3", "2", "7", "3", "3", "2", "2", "1",
                    "1 y 2", "paso", "1"):
         twilio.text(answer)
-    review = twilio.text("1")
+    twilio.text("1")
+    review = twilio.text("mi código postal es 85004")
+    assert "Código postal: 85004" in review
     assert "José Pérez" in review
     assert "14 de marzo de 1985" in review
     assert "A-123-456-789" in review

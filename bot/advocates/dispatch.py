@@ -136,6 +136,7 @@ def _send_email(desk: Desk, row_id: int, now: datetime) -> None:
         summary = summarize(
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
             messages=messages, today=desk.local(now).date(), media_hosts=desk.media_hosts,
+            directory=hotline.resources,
         )
         email = EmailMessage()
         email["Subject"] = texts.email_subject(

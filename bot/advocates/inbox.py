@@ -148,6 +148,7 @@ def case_page(ref: str) -> str | Response:
             case, flow=hotline.engine.flow, catalog=hotline.catalog, reading=reading,
             messages=[m for m in messages if m.created_at <= case.created_at or not case.answers],
             today=desk().local(now).date(), media_hosts=desk().media_hosts,
+            directory=hotline.resources,
         )
         family = _family(session, case)
         held = casework.is_held(session, case)

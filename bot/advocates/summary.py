@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_timedelta
 
 from ..config import TWILIO_MEDIA_HOSTS
@@ -19,6 +18,11 @@ from ..conversation.flows import Flow, State
 from ..conversation.formats import format_a_number, format_phone
 from ..conversation.i18n import Catalog
 from ..conversation.text import fold
+from ..resources import Directory, Resource, matching
+from ..resources.countries import babel_locale as _babel
+from ..resources.countries import country_names as _countries
+from ..resources.referrals import fitting
+from ..resources.referrals import line as referral_line
 from ..security import is_media_url
 from ..storage.models import Case, Message
 
@@ -68,6 +72,11 @@ class Summary:
     call_language: Fact | None = None
     media: list[str] = field(default_factory=list)
     media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS
+    referrals: list[Resource] = field(default_factory=list)  # the family's referral card
+
+    def referral_lines(self) -> list[str]:
+        """The referral card's places, in the advocate's language where the entry has it."""
+        return [referral_line(entry, self.reading) for entry in self.referrals]
 
     def files(self) -> list[tuple[str, bool]]:
         """Each file the family sent, and whether it may be a link (Twilio's hosts, https)."""
@@ -98,6 +107,9 @@ class Summary:
         if self.own_words:
             lines += ["", "In the family's own words:"]
             lines += [f'  "{words}"' for words in self.own_words]
+        if self.referrals:
+            lines += ["", "Referrals (the family's card):"]
+            lines += [f"  {text}" for text in self.referral_lines()]
         if self.media:
             lines += ["", "Files:"]
             lines += [f"  {file_line(url, linked)}" for url, linked in self.files()]
@@ -118,6 +130,7 @@ def summarize(
     messages: list[Message] = (),  # type: ignore[assignment]
     today: dt.date | None = None,
     media_hosts: tuple[str, ...] = TWILIO_MEDIA_HOSTS,
+    directory: Directory | None = None,
 ) -> Summary:
     """Build the summary of a case for an advocate who reads `reading` (a locale code)."""
     today = today or dt.date.today()
@@ -171,6 +184,10 @@ def summarize(
         label = reader.label(asked) if asked is not None else CALL_LANGUAGE
         summary.call_language = Fact(label, summary.language_name)
     summary.own_words = _own_words(messages, answers)
+    if directory is not None and case.kind == "intake":
+        # What the family's card holds, as it was sent to them.
+        entries = matching(directory, answers, [summary.language, *catalog.codes])
+        summary.referrals = fitting(catalog, summary.language, entries)
     return summary
 
 
@@ -286,23 +303,3 @@ class _Reader:
             return None
         names = (self.babel or Locale("en")).territories
         return code, names.get(code, code)
-
-
-def _babel(code: str) -> Locale | None:
-    try:
-        return Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return None
-
-
-@cache
-def _countries(code: str) -> dict[str, str]:
-    """Folded country names in one language → ISO code (two letters only, no regions)."""
-    locale = _babel(code)
-    if locale is None:
-        return {}
-    return {
-        fold(name): territory
-        for territory, name in locale.territories.items()
-        if len(territory) == 2 and territory.isalpha()
-    }

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from ..config import ConfigError
-from . import advocates, app, content, outbox, stats
+from . import advocates, app, content, outbox, resources, stats
 
 
 def _create_app() -> Flask:
@@ -37,6 +37,6 @@ for command in (
     app.db, app.serve, app.chat,
     advocates.cases, content.flows, content.locales,
     advocates.advocate, advocates.purge,
-    outbox.outbox_group, stats.stats,
+    outbox.outbox_group, resources.resources, stats.stats,
 ):
     main.add_command(command)

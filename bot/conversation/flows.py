@@ -11,7 +11,9 @@ from transitions import Machine, MachineError
 from .i18n import Catalog
 from .yamlfile import ContentError, LineDict, load_yaml
 
-EXPECTS = ("language", "choice", "multi", "text", "date", "phone", "anumber", "review", "none")
+EXPECTS = (
+    "language", "choice", "multi", "text", "date", "phone", "anumber", "zip", "review", "none",
+)
 ROLES = ("language", "menu", "review", "delete", "resume", "confirm")
 STATE_FIELDS = {
     "say", "ask", "expect", "choices", "save", "next", "skip", "label", "quiet", "submit",

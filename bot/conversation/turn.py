@@ -12,11 +12,13 @@ from .flows import Choice, Flow, State
 from .formats import format_date_long, format_phone
 from .i18n import SOURCE, Catalog
 from .identifiers import parse_a_number, parse_phone
+from .keywords import Keywords
 from .language_menu import LanguageMenu
 from .news import News
 from .review import review_lines
 from .snapshot import Effect, Inbound, Reply, Snapshot
 from .text import clean, fold
+from .zipcodes import parse_zip
 
 
 class Engine(Protocol):
@@ -37,7 +39,7 @@ class Engine(Protocol):
 
 # Words a person might type for these, in every locale (see locales/*.yaml, keywords.*).
 KEYWORDS = ("stop", "start", "help", "menu", "agent", "delete", "back", "skip", "status_check",
-            "alerts", "alerts_off")
+            "alerts", "alerts_off", "referrals")
 MISUNDERSTOOD_BEFORE_HINT = 2
 # Words that join numbers in "1 y 3", "1和3", "1이랑 3", "1번 3번": ignored between numbers.
 CONNECTORS = frozenset(
@@ -48,7 +50,7 @@ TWILIO_STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end"
 
 
 
-class Turn(LanguageMenu, News):
+class Turn(Keywords, LanguageMenu, News):
     """The work of one step: mutable state for one message, thrown away afterwards."""
 
     def __init__(self, engine: Engine, snap: Snapshot, inbound: Inbound):
@@ -138,59 +140,6 @@ class Turn(LanguageMenu, News):
             self.first_contact()
         else:
             self.ask_again()
-
-    def while_held(self) -> None:
-        """An advocate holds the case: the bot keeps quiet except for HELP, STATUS and DELETE."""
-        if self.keyword("help"):
-            self.say("help.text")
-        elif self.keyword("status_check"):
-            self.effect("case_status", at=len(self.replies))
-        elif self.keyword("delete"):
-            self.goto_delete()
-        elif self.alerts_keyword():
-            return  # news on or off: nothing for the advocate to read
-        elif self.snap.state == self.flow.role("delete"):
-            self.answer()
-        else:
-            self.effect("relay")
-
-    # -------------------------------------------------------------- keywords
-    def global_keyword(self) -> bool:
-        flow = self.flow
-        if self.keyword("help"):
-            self.say("help.text")
-            self.ask_again()
-            return True
-        if self.keyword("menu"):
-            self.goto(flow.role("menu"))
-            return True
-        if self.keyword("status_check"):
-            # The answer needs the cases: the service puts it here, before the question again.
-            self.effect("case_status", at=len(self.replies))
-            self.ask_again()
-            return True
-        if self.keyword("agent"):
-            self.effect("open_case", kind="agent", urgent=self.urgent())
-            self.say("agent.requested")
-            self.ask_again()
-            return True
-        if self.keyword("delete"):
-            if self.snap.state == flow.role("delete"):
-                self.run_choice_effect("erase")  # DELETE again at "are you sure?" is a yes
-            else:
-                self.goto_delete()
-            return True
-        if self.news_keyword():
-            return True
-        if self.snap.state != flow.role("language") and self.switch_language():
-            return True
-        return False
-
-    def goto_delete(self) -> None:
-        delete = self.flow.role("delete")
-        if self.snap.state != delete:
-            self.snap.data["return_to"] = self.snap.state
-        self.goto(delete)
 
     # -------------------------------------------------------------- idle
     def idle(self) -> bool:
@@ -378,6 +327,9 @@ class Turn(LanguageMenu, News):
             return self.accept(state, parse_phone(self.inbound.sender))
         return self.accept(state, parse_phone(self.text))
 
+    def expect_zip(self, state: State) -> bool:
+        return self.accept(state, parse_zip(self.text))
+
     def expect_date(self, state: State) -> bool:
         parsed = parse_date(self.text, self.locale or SOURCE, self.inbound.now.date())
         if parsed is None:
@@ -428,6 +380,7 @@ class Turn(LanguageMenu, News):
     def submit(self, state: State) -> None:
         kind = state.submit or "intake"
         self.effect("open_case", kind=kind, urgent=self.urgent(), answers=dict(self.snap.answers))
+        self.effect("referrals", separate=True)  # the card follows the confirmation, on its own
         self.snap.data["submitted"] = True
         self.snap.data.pop("case_open", None)
         self.answers_changed = False

@@ -60,6 +60,19 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
+    # An impossible date (2026-11-31) is the editor's mistake, not a crash: name its line.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        raise ContentError(
+            loader.name, node.start_mark.line + 1, f"'{node.value}' is not a real date"
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 # "yes", "no", "on", "off" are words in a hotline, not booleans: YAML 1.1 would turn a
 # translator's `no: "No"` into False. Keep only true/false as booleans.
 _BOOL = "tag:yaml.org,2002:bool"

@@ -21,6 +21,9 @@ SAMPLE_DATES = {"dob": date(1985, 3, 14)}
 SAMPLE_DATE = date(2026, 11, 3)
 # Answers to the free-text questions of a full intake, as a family might write them. The
 # others (time in the US, a past arrest...) are choices: the sample answer is a choice's label.
+SAMPLE_ZIP = "90210"
+# The referral card's places, as names and numbers read in any language.
+SAMPLE_RESOURCES = "CIAM: (520) 623-7874\nICE: (888) 351-4024\nEOIR: (800) 898-7180"
 SAMPLE_TEXT = {
     "name": "Maria Lopez Garcia",
     "country": "Guatemala",
@@ -158,6 +161,8 @@ def _sample_answer(catalog: Catalog, state: State, code: str) -> str:
         return SAMPLE_PHONE
     if state.expect == "anumber":
         return SAMPLE_A_NUMBER
+    if state.expect == "zip":
+        return SAMPLE_ZIP
     return SAMPLE_TEXT.get(state.save or "", "Houston")
 
 
@@ -174,6 +179,7 @@ def sample_params(
         "date": format_date_long(SAMPLE_DATE, code),
         "options": options,
         "answers": "",
+        "resources": SAMPLE_RESOURCES,
     }
     if flow is not None:
         intake = path_turns(flow, PATHS[1])

@@ -48,6 +48,7 @@ INTAKE = [
     "1",  # past arrest or criminal case: yes (a choice; no details by text)
     "1",  # callback: this number
     "1",  # call language: this chat's
+    "my zip is 77002",  # ZIP code (Houston)
 ]
 PERSONAL = [
     "Juan", "Perez", "123456789", "123-456-789", "Houston", "Conroe", "moved tomorrow",

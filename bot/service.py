@@ -200,7 +200,17 @@ class Hotline:
 
     def _render(self, result, context: dict[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
         parts = self.engine.render(result, {"hotline": self.hotline_name, **context})
-        return split_for_sms(parts) + own_messages(context)
+        own = own_messages(context)
+        if not own:
+            return split_for_sms(parts)
+        # Messages of their own (the referral card) go before the question the reply ends
+        # with, so that the family reads the question last.
+        state = self.engine.flow.states.get(result.snapshot.state or "")
+        asks = state is not None and state.ask and result.replies[-1:] and (
+            result.replies[-1].key == state.ask
+        )
+        cut = len(parts) - 1 if asks else len(parts)
+        return split_for_sms(parts[:cut]) + own + split_for_sms(parts[cut:])
 
     # ------------------------------------------------------------------ effects
     def _apply(

@@ -90,8 +90,10 @@ def intake(twilio, *, language: str, country: str, zip_answer: str) -> list[str]
 
 
 def card_after(app, fake: FakeTwilio, messages: list[str]) -> str:  # type: ignore[no-untyped-def]
-    """The card: the reply's last message, on its own; nothing more goes out to the family."""
-    *confirmation, card = messages
+    """The card: a message on its own after the confirmation, before the one question left
+    (news by text, asked last); nothing more goes out to the family."""
+    *confirmation, card, question = messages
+    assert question.endswith(("\n1 Yes\n2 No", "\n1 Sí\n2 No")), question
     assert confirmation and all(card not in text for text in confirmation)
     make_worker(app).run(until_empty=True)
     assert [m for m in fake.messages if m["to"] == FAMILY] == []
@@ -214,7 +216,7 @@ def test_referrals_without_a_case_gives_the_national_lines(app, twilio, fake):
 def test_the_case_page_lists_the_family_card(app, twilio, fake, client):
     use_clock(app)
     add_advocate(app, "Ana Ruiz", "+15555550201", "ana@example.org", ("en",))
-    *confirmation, card = intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    *confirmation, card, _news = intake(twilio, language="1", country="Mexico", zip_answer="77002")
     ref = ref_in(confirmation[0])
     inbox = Inbox(client)
     assert inbox.login("ana@example.org").status_code == 302
@@ -227,7 +229,7 @@ def test_the_case_page_lists_the_family_card(app, twilio, fake, client):
 
 
 def test_the_card_is_in_the_transcript_and_erased_with_delete(app, twilio, fake):
-    *_, card = intake(twilio, language="1", country="Mexico", zip_answer="77002")
+    *_, card, _news = intake(twilio, language="1", country="Mexico", zip_answer="77002")
     conversation = conversation_with(app, FAMILY)
     bodies = [m.body for m in rows(app, Message, Message.conversation_id == conversation.id)]
     assert card in bodies

@@ -54,6 +54,8 @@ class Settings:
     policy_max_age_days: int = 180
     proxies: int = 0
     media_hosts: list[str] = field(default_factory=lambda: list(TWILIO_MEDIA_HOSTS))
+    metrics_token: str = ""  # serves /metrics to this bearer token; off when empty
+    metrics_dir: str = ""  # prometheus_client's PROMETHEUS_MULTIPROC_DIR, checked here
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     instance_path: Path = ROOT / "instance"
@@ -97,6 +99,8 @@ ENVIRONMENT = {
     "HOTLINE_POLICY_MAX_AGE_DAYS": "policy_max_age_days",
     "HOTLINE_PROXIES": "proxies",
     "HOTLINE_MEDIA_HOSTS": "media_hosts",
+    "HOTLINE_METRICS_TOKEN": "metrics_token",
+    "PROMETHEUS_MULTIPROC_DIR": "metrics_dir",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
 }
@@ -239,6 +243,7 @@ def _check(settings: Settings) -> None:
             "HOTLINE_MEDIA_HOSTS must be host names separated by commas, like "
             f"api.twilio.com,media.twiliocdn.com, not {','.join(wrong_hosts)!r}"
         )
+    _check_metrics(settings)
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")
@@ -268,3 +273,18 @@ def _check(settings: Settings) -> None:
     if not settings.data_keys:
         key = _instance_secret(instance / "data.key", lambda: Fernet.generate_key().decode())
         settings.data_keys = [key]
+
+
+def _check_metrics(settings: Settings) -> None:
+    token = settings.metrics_token
+    if token and (len(token) < 24 or not token.isascii() or any(c.isspace() for c in token)):
+        raise ConfigError(
+            "HOTLINE_METRICS_TOKEN must be at least 24 random characters without spaces, e.g. "
+            "from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    folder = settings.metrics_dir
+    if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        raise ConfigError(
+            f"PROMETHEUS_MULTIPROC_DIR {folder!r} must be a folder the hotline can write to "
+            "(gunicorn.conf.py makes one when it is unset)"
+        )

@@ -11,6 +11,11 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
+# What is tallied, and its labels.
+ESCALATIONS = "escalations"  # by the step of the ladder (bot/advocates/handoff.py)
+LOGINS_REFUSED = "logins_refused"  # by reason:
+LOGIN_REFUSALS = ("locked_out", "wrong_password")
+
 
 class Tally(SQLModel, table=True):
     """How many times an event happened, e.g. ("escalations", "admins") → 3."""

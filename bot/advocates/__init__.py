@@ -25,7 +25,7 @@ __all__ = ["Desk", "csrf", "init_app"]
 
 def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     """Wire the advocates' side into the app: listeners, interceptor, inbox, CSRF, jobs."""
-    from . import auth, inbox, jobs
+    from . import auth, inbox, jobs, staff
     from .handoff import Listener
     from .sms_commands import Commands
 
@@ -47,6 +47,7 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(staff.bp)  # admins edit advocates' languages, role and hours
     # Periodic jobs run in `hotline serve` and beside the outbox worker (`outbox work`).
     app.extensions.setdefault("hotline_periodic", []).append(jobs.start_background)
 

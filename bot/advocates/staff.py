@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from ..storage.advocates import ROLES, Advocate
 from ..storage.db import transaction
-from . import roster, staffing
+from . import inbox, roster, staffing
 from .auth import client_address
 
 bp = Blueprint("staff", __name__, url_prefix="/inbox/advocates")
@@ -100,10 +100,7 @@ def _page(advocate: Advocate, form: dict[str, Any], error: str | None = None) ->
     )
 
 
-@bp.errorhandler(403)
-def forbidden(error: Exception) -> tuple[str, int]:
-    message = "Only admins change advocates' languages, roles and hours."
-    return render_template("inbox/error.html", title="Not allowed", message=message), 403
+bp.register_error_handler(403, inbox.forbidden)
 
 
 @bp.errorhandler(404)

@@ -43,6 +43,10 @@ class DatabaseCollector(Collector):
         self.db = db
         self.clock = clock
 
+    def describe(self) -> list[Metric]:
+        # Without this, registering the collector would run its queries once at start.
+        return []
+
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(
             "hotline_database_up", "1 when the database answered this scrape, 0 when not."

@@ -87,6 +87,20 @@ def test_metrics_answer_the_right_token(client):
     assert value(text, "hotline_outbox_depth") == 0
 
 
+def test_a_database_that_does_not_answer_is_a_metric_not_an_error(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.metrics import database
+
+    def down(*args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(database, "outbox_metrics", down)
+    text = scrape(client)
+    assert value(text, "hotline_database_up") == 0
+    assert "hotline_outbox_depth" not in text
+
+
 def test_a_short_token_is_refused_at_start_naming_the_setting(database_url, tmp_path):
     from bot import ConfigError, create_app
 

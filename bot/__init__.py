@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, conversation engine, blueprints, CLI."""
     from flask import Flask
 
-    from . import advocates, outbox, preview, webhook  # noqa: F401  (they register erase hooks)
+    from . import advocates, metrics, outbox, preview, webhook  # noqa: F401  (erase hooks)
     from .conversation.engine import Engine
     from .conversation.flows import load_flows
     from .conversation.i18n import load_catalog
@@ -75,4 +75,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     advocates.init_app(app, app.extensions["hotline"], settings)
     advocates.exempt_from_csrf(webhook.bp)
     outbox.init_app(app)
+    metrics.init_app(app, settings)  # /metrics, only with HOTLINE_METRICS_TOKEN
     return app

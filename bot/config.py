@@ -64,6 +64,8 @@ class Settings:
     libretranslate_timeout: float = 3.0
     hearing_reminders: list[str] = field(default_factory=lambda: ["7d", "1d", "morning"])
     court_timezone: str = ""  # hearings' time zone unless the advocate picks one; "" = timezone
+    metrics_token: str = ""  # serves /metrics to this bearer token; off when empty
+    metrics_dir: str = ""  # prometheus_client's PROMETHEUS_MULTIPROC_DIR, checked here
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     resources_dir: Path = ROOT / "resources"
@@ -114,6 +116,8 @@ ENVIRONMENT = {
     "LIBRETRANSLATE_TIMEOUT": "libretranslate_timeout",
     "HOTLINE_HEARING_REMINDERS": "hearing_reminders",
     "HOTLINE_COURT_TIMEZONE": "court_timezone",
+    "HOTLINE_METRICS_TOKEN": "metrics_token",
+    "PROMETHEUS_MULTIPROC_DIR": "metrics_dir",
     "HOTLINE_FLOWS_DIR": "flows_dir",
     "HOTLINE_LOCALES_DIR": "locales_dir",
     "HOTLINE_RESOURCES_DIR": "resources_dir",
@@ -304,6 +308,7 @@ def _check(settings: Settings) -> None:
             "HOTLINE_MEDIA_HOSTS must be host names separated by commas, like "
             f"api.twilio.com,media.twiliocdn.com, not {','.join(wrong_hosts)!r}"
         )
+    _check_metrics(settings)
     if settings.public_base_url and not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// (or http:// for local tests)")
     settings.public_base_url = settings.public_base_url.rstrip("/")
@@ -334,3 +339,18 @@ def _check(settings: Settings) -> None:
     if not settings.data_keys:
         key = _instance_secret(instance / "data.key", lambda: Fernet.generate_key().decode())
         settings.data_keys = [key]
+
+
+def _check_metrics(settings: Settings) -> None:
+    token = settings.metrics_token
+    if token and (len(token) < 24 or not token.isascii() or any(c.isspace() for c in token)):
+        raise ConfigError(
+            "HOTLINE_METRICS_TOKEN must be at least 24 random characters without spaces, e.g. "
+            "from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    folder = settings.metrics_dir
+    if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        raise ConfigError(
+            f"PROMETHEUS_MULTIPROC_DIR {folder!r} must be a folder the hotline can write to "
+            "(gunicorn.conf.py makes one when it is unset)"
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from .metrics import counted, note_result
 from .outbox import record_status
 from .security import NUL, nul_allowed
 from .service import InboundMessage
@@ -92,10 +93,12 @@ def parse_inbound() -> InboundMessage:
 
 @bp.post("/twilio/messages")
 @nul_allowed("Body", "ProfileName")  # free text a person typed: never refuse the message
+@counted  # operators' metrics, when on
 def messages() -> Response:
     require_twilio_signature()
     inbound = parse_inbound()
     result = hotline().handle_inbound(inbound)
+    note_result(result)
     return twiml(result.replies)
 
 

@@ -34,6 +34,7 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
         inbox,
         jobs,
         reply_translation,  # noqa: F401  (its routes join the inbox's)
+        staff,
         stats_page,
     )
     from .handoff import Listener
@@ -64,6 +65,7 @@ def init_app(app: Flask, hotline: Hotline, settings: Settings) -> Desk:
     app.register_blueprint(stats_page.bp)
     app.register_blueprint(hearing_pages.bp)
     app.register_blueprint(broadcast_views.bp)
+    app.register_blueprint(staff.bp)  # admins edit advocates' languages, role and hours
     # Periodic jobs run in `hotline serve` and beside the outbox worker (`outbox work`).
     app.extensions.setdefault("hotline_periodic", []).append(jobs.start_background)
     app.extensions["hotline_periodic"].append(broadcast_views.start_background)

@@ -16,14 +16,19 @@ def record(
     advocate_id: int | None,
     ref: str | None = None,
     ip: str | None = None,
+    subject_id: int | None = None,
 ) -> None:
-    """Write one entry: the action, the case reference and who; never personal data.
+    """Write one entry: the action, the case reference (or the advocate it was about) and who;
+    never personal data.
 
     `ip` is stored only as a valid IP address ("invalid" otherwise), never as raw header text.
     """
     address = valid_address(ip) if ip is not None else None
     session.add(
-        AuditEntry(at=utcnow(), advocate_id=advocate_id, action=action, ref=ref, ip=address)
+        AuditEntry(
+            at=utcnow(), advocate_id=advocate_id, action=action, ref=ref, ip=address,
+            subject_id=subject_id,
+        )
     )
 
 

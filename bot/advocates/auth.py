@@ -28,6 +28,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..security import peer_address
+from ..storage import tallies
 from ..storage.advocates import Advocate
 from ..storage.db import transaction
 from . import audit, devices, roster, throttle
@@ -123,6 +124,8 @@ def login() -> Response | str | tuple[str, int]:
         mine = device if advocate and device and device.advocate_id == advocate.id else None
         keys = throttle.Keys.of(email, address, mine.device_id if mine else None)
         ticket = throttle.admit(session, keys, now, known_account=advocate is not None)
+        if not ticket.allowed:
+            tallies.add(session, tallies.LOGINS_REFUSED, "locked_out")
         if not ticket.allowed and ticket.audit:
             audit.record(session, "login_blocked", advocate_id=None, ip=address)
     if not ticket.allowed:
@@ -148,6 +151,7 @@ def login() -> Response | str | tuple[str, int]:
                     session, "login_failed", advocate_id=advocate.id if advocate else None,
                     ip=address,
                 )
+            tallies.add(session, tallies.LOGINS_REFUSED, "wrong_password")
             error = "Wrong email or password."
             return render_template("inbox/login.html", form=form, error=error), 401
         throttle.succeeded(session, ticket)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from .. import outbox
+from ..storage import tallies
 from ..storage.advocates import Advocate, Handoff
 from ..storage.clock import aware
 from ..storage.models import Case
@@ -145,6 +146,7 @@ def escalate(
         add_event(session, case, kind, now, step=step, advocates=ids)
         if not first:
             dispatch.queue(session, desk, kind="webhook", event="escalated", case=case, step=step)
+            tallies.add(session, tallies.ESCALATIONS, step)  # operators' metrics
         last_step = handoff.step == len(LADDER) - 1
         handoff.escalate_at = None if last_step else now + desk.interval(case)
         log.info("case=%s step=%s advocates=%d", case.id, step, len(ids))

@@ -314,6 +314,7 @@ def audit_log() -> str:
                 "who": names.get(entry.advocate_id, "—") if entry.advocate_id else "—",
                 "action": entry.action,
                 "ref": entry.ref or "",
+                "about": names.get(entry.subject_id, "") if entry.subject_id else "",
                 "ip": entry.ip or "",
             }
             for entry in entries
@@ -358,7 +359,10 @@ def end_sessions(advocate_id: int) -> Response:
         if advocate is None:
             abort(404)
         roster.end_sessions(session, advocate)
-        audit.record(session, "sessions_ended", advocate_id=me.id, ip=client_address())
+        audit.record(
+            session, "sessions_ended", advocate_id=me.id, subject_id=advocate.id,
+            ip=client_address(),
+        )
         name = advocate.name
     flash(f"Every inbox session of {name} has ended.", "ok")
     return redirect(url_for("inbox.advocates"))

@@ -27,6 +27,9 @@ _WINDOW = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A language code as the locales name them: "es", "ht", "mam", "pt-BR", "zh-Hant".
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+MAX_LANGUAGES = 12
 
 
 class RosterError(ValueError):
@@ -83,11 +86,38 @@ def parse_windows(spec: str) -> list[Window]:
     except ValueError:
         raise RosterError(f"on-call window {spec!r}: times are 00:00 to 24:00") from None
     if start == end:
-        raise RosterError(f"on-call window {spec!r} is empty: use --always for all day")
+        raise RosterError(f"on-call window {spec!r} is empty: choose always on call for all day")
     begin = DAYS.index(first)
     stop = DAYS.index(last) if last else begin
     days = [(begin + n) % 7 for n in range((stop - begin) % 7 + 1)]
     return [Window(day, start, end) for day in days]
+
+
+def parse_hours(specs: list[str], *, always: bool) -> list[Window]:
+    """Always on call, or weekly windows (one spec each): never both, never neither."""
+    specs = [spec for spec in specs if spec.strip()]
+    if always == bool(specs):
+        raise RosterError(
+            "choose either always on call or one or more weekly windows like "
+            "'mon-fri 09:00-17:00'"
+        )
+    return [window for spec in specs for window in parse_windows(spec)]
+
+
+def parse_languages(values: list[str]) -> list[str]:
+    """Language codes as typed ("es, en", "mam"), preferred first, each once."""
+    codes: list[str] = []
+    for value in values:
+        for code in value.replace(",", " ").split():
+            if not _LANGUAGE.match(code):
+                raise RosterError(
+                    f"{code[:20]!r} is not a language code: use codes like es, en, ht, mam"
+                )
+            if code.lower() not in (known.lower() for known in codes):
+                codes.append(code)
+    if len(codes) > MAX_LANGUAGES:
+        raise RosterError(f"at most {MAX_LANGUAGES} languages")
+    return codes
 
 
 def check_new_password(password: str) -> None:
@@ -176,7 +206,7 @@ def add_advocate(
         phone_hash=keys.lookup_hash(number),
         email=email or None,
         email_hash=email_hash,
-        languages=[code.strip() for code in languages or [] if code.strip()],
+        languages=parse_languages(languages or []),
         role=role,
         password_hash=hash_password(password) if password else None,
         always_on=not windows,
@@ -296,11 +326,32 @@ def set_password_hash(session: Session, advocate: Advocate, password_hash: str) 
 
 
 def set_role(session: Session, advocate: Advocate, role: str) -> None:
-    """Make an advocate an admin or a plain advocate: their open sessions end."""
+    """Make an advocate an admin or a plain advocate: their open sessions end.
+
+    The last active admin stays one: nobody would be left to manage the inbox.
+    """
     if role not in ROLES:
         raise RosterError(f"role must be one of {', '.join(ROLES)}")
+    if advocate.is_admin and role != "admin" and advocate.active:
+        # Lock the admins' rows: two admins demoting each other at once cannot both pass.
+        admins = session.exec(
+            select(Advocate.id)
+            .where(Advocate.role == "admin", Advocate.active == True)  # noqa: E712
+            .with_for_update()
+        ).all()
+        if not set(admins) - {advocate.id}:
+            raise RosterError(
+                f"{advocate.name} is the last admin: make someone else an admin first"
+            )
     advocate.role = role
     end_sessions(session, advocate)
+
+
+def set_languages(session: Session, advocate: Advocate, languages: list[str]) -> None:
+    """Replace the languages an advocate reads and speaks (checked with parse_languages)."""
+    advocate.languages = parse_languages(languages)
+    advocate.updated_at = utcnow()
+    session.add(advocate)
 
 
 def deactivate(session: Session, advocate: Advocate) -> None:

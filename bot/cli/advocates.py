@@ -52,10 +52,6 @@ def advocate() -> None:
     """Advocates: who takes cases, and when they are on call."""
 
 
-def _languages(values: tuple[str, ...]) -> list[str]:
-    return [code.strip() for value in values for code in value.replace(",", " ").split()]
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -92,7 +88,7 @@ def advocate_add(
         upgrade(current_hotline().db)
         with transaction(current_hotline().db) as session:
             added = roster.add_advocate(
-                session, name=name, phone=phone, email=email, languages=_languages(langs),
+                session, name=name, phone=phone, email=email, languages=list(langs),
                 role=role, password=password, windows=parsed,
             )
             advocate_id = added.id
@@ -165,7 +161,7 @@ def advocate_sessions_end(ident: str) -> None:
 
     def end(session: Session, found: Advocate) -> None:
         roster.end_sessions(session, found)
-        audit.record(session, "sessions_ended", advocate_id=found.id)
+        audit.record(session, "sessions_ended", advocate_id=None, subject_id=found.id)
 
     click.echo(f"advocate {_change(ident, end)}: every inbox session ended")
 
@@ -176,10 +172,24 @@ def advocate_sessions_end(ident: str) -> None:
 @with_appcontext
 def advocate_role(ident: str, role: str) -> None:
     """Make an advocate an admin or a plain advocate (ends their open sessions)."""
+    changed = _staff(ident, role=role)
+    click.echo(f"advocate {changed} is now {role}")
+
+
+@advocate.command("languages")
+@click.argument("ident")
+@click.argument("codes", nargs=-1, required=True)
+@with_appcontext
+def advocate_languages(ident: str, codes: tuple[str, ...]) -> None:
+    """Set the languages an advocate reads and speaks, preferred first (e.g. es en)."""
     from ..advocates import roster
 
-    changed = _change(ident, lambda session, found: roster.set_role(session, found, role))
-    click.echo(f"advocate {changed} is now {role}")
+    try:
+        languages = roster.parse_languages(list(codes))
+    except roster.RosterError as exc:
+        raise click.UsageError(str(exc)) from None
+    changed = _staff(ident, languages=languages)
+    click.echo(f"advocate {changed} speaks: {', '.join(languages)}")
 
 
 @advocate.command("on-call")
@@ -189,20 +199,27 @@ def advocate_role(ident: str, role: str) -> None:
 @with_appcontext
 def advocate_on_call(ident: str, windows: tuple[str, ...], always: bool) -> None:
     """Set when an advocate is on call: --always, or windows like 'mon-fri 09:00-17:00'."""
-    from ..advocates import roster
-    from ..storage.db import transaction
+    from ..advocates import roster, staffing
 
-    if always == bool(windows):
-        raise click.UsageError("give either --always or one or more windows")
     try:
-        parsed = [w for spec in windows for w in roster.parse_windows(spec)]
+        hours = staffing.Hours.parse(list(windows), always=always)
     except roster.RosterError as exc:
         raise click.UsageError(str(exc)) from None
-    with transaction(current_hotline().db) as session:
-        found = _find_advocate(session, ident)
-        roster.set_windows(session, found, parsed, always_on=always)
-        shown = "always" if always else "; ".join(str(w) for w in parsed)
-        click.echo(f"advocate {found.id} on call: {shown}")
+    changed = _staff(ident, hours=hours)
+    click.echo(f"advocate {changed} on call: {hours}")
+
+
+def _staff(ident: str, **changes: object) -> int:
+    """Change an advocate's languages, role or hours as the inbox does: checked and audited."""
+    from ..advocates import roster, staffing
+
+    def work(session: Session, found: Advocate) -> None:
+        staffing.change(session, found, **changes)  # type: ignore[arg-type]
+
+    try:
+        return _change(ident, work)
+    except roster.RosterError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @advocate.command("password")

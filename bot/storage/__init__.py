@@ -4,4 +4,4 @@ Importing any part of it registers every table with `SQLModel.metadata`, which t
 migrations and the tests read: the advocates' tables name the others in their foreign keys.
 """
 
-from . import advocates, alerts, hearings, machine_translations, models  # noqa: F401
+from . import advocates, alerts, hearings, machine_translations, models, tallies  # noqa: F401

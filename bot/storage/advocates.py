@@ -111,6 +111,8 @@ class AuditEntry(SQLModel, table=True):
     advocate_id: int | None = Field(default=None, foreign_key="advocate.id", index=True)
     action: str = Field(max_length=32)
     ref: str | None = Field(default=None, max_length=16, index=True)
+    # The advocate an action was about (a new role, new hours), when not a case.
+    subject_id: int | None = Field(default=None, foreign_key="advocate.id")
     ip: str | None = Field(default=None, sa_column=Column(EncryptedText))
 
 

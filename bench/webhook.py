@@ -42,6 +42,7 @@ if str(REPO) not in sys.path:
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.traffic import CONVERSATIONS, WHATSAPP_SHARE, sender_number, text_at  # noqa: E402
 from tests.fake_twilio import FakeTwilio  # noqa: E402
 
 LUA_SCRIPT = REPO / "bench" / "wrk_requests.lua"
@@ -54,25 +55,9 @@ WARMUP_REQUESTS = 20
 STARTUP_TIMEOUT = 30.0
 UPGRADE_TIMEOUT = 180.0
 
-# What people write to the hotline: first contact, menu choices, free text. Each simulated sender
-# follows one of these and starts over from its second message when it reaches the end.
-CONVERSATIONS = [
-    ["hola", "1", "2", "más", "menu", "gracias"],
-    ["hi", "1", "3", "more", "menu", "2", "thanks"],
-    ["Hola, se llevaron a mi esposo esta mañana", "1", "si", "2", "menu", "0"],
-    ["help", "my brother was detained yesterday, where is he?", "2", "more", "1", "menu"],
-    ["HOLA", "ayuda", "3", "no", "menu", "1", "2"],
-    ["Buenas tardes", "1", "2", "3", "mas", "menú", "gracias!"],
-    ["hello?", "1", "yes", "2", "more", "MENU"],
-]
-WHATSAPP_SHARE = 0.25
 
 
 # -- request generation ---------------------------------------------------------------------
-
-
-def sender_number(i: int, base: int = 2_000_000) -> str:
-    return f"+1555{base + i:07d}"
 
 
 def inbound_params(
@@ -148,11 +133,7 @@ def generate_pool(
         for k in range(count):
             turn, who = divmod(k, senders)
             number, whatsapp, conversation = profiles[who]
-            text = (
-                conversation[turn]
-                if turn < len(conversation)
-                else (conversation[1 + (turn - 1) % (len(conversation) - 1)])
-            )
+            text = text_at(conversation, turn)
             params = inbound_params(rng, account_sid, service_sid, number, whatsapp, text)
             signature = validator.compute_signature(url, params)
             out.write(signature + "\t" + urllib.parse.urlencode(params) + "\n")

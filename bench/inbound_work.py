@@ -97,6 +97,7 @@ class PostgresTrace:
         self.last_direction = ""
         self.parsed: dict[str, str] = {}
         self.bound = "?"
+        self.binds = self.prepared_binds = 0
 
     def attach(self, dbapi_connection) -> None:  # type: ignore[no-untyped-def]
         from psycopg import pq
@@ -128,6 +129,8 @@ class PostgresTrace:
                 self.parsed[quoted[0]] = verb(quoted[1])
             elif kind == "Bind" and len(quoted) >= 2:
                 self.bound = self.parsed.get(quoted[1], "?")
+                self.binds += 1
+                self.prepared_binds += bool(quoted[1])  # a named statement: prepared
             elif kind == "Execute":
                 statements.append(self.bound)
         return statements, round_trips
@@ -246,6 +249,8 @@ def run(kind: str, senders: int, turns: int, workdir: Path) -> None:
     print(f"  bytes stored per message (tables and indexes): {stored:.0f}")
     if kind == "postgres":
         print(f"  WAL bytes per message (server-wide): {wal / n:.0f}")
+        share = trace.prepared_binds / max(trace.binds, 1)
+        print(f"  statements run prepared: {share:.0%} (DATABASE_PREPARE)")
     else:
         print(f"  bytes written per message (write(): WAL and checkpoints): {written / n:.0f}")
 

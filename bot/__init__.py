@@ -51,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     engine = Engine(flow, catalog, detect=detect, idle_after=timedelta(hours=settings.idle_hours))
     app.extensions["hotline"] = Hotline(
-        db=make_engine(settings.database_url),
+        db=make_engine(settings.database_url, prepare=settings.database_prepare),
         engine=engine,
         catalog=catalog,
         hotline_name=settings.hotline_name,

@@ -175,7 +175,7 @@ def wal_position(engine) -> int:  # type: ignore[no-untyped-def]
         ).scalar()
 
 
-def run(kind: str, senders: int, turns: int, workdir: Path) -> None:
+def run(kind: str, senders: int, turns: int, workdir: Path, without: list[str]) -> None:
     from cryptography.fernet import Fernet
     from sqlalchemy import event
     from sqlmodel import SQLModel
@@ -196,6 +196,9 @@ def run(kind: str, senders: int, turns: int, workdir: Path) -> None:
         logging.disable(logging.INFO)  # the app's log lines are not part of the measure
         hotline = app.extensions["hotline"]
         upgrade(hotline.db)
+        with hotline.db.begin() as connection:
+            for index in without:  # what an index costs: the same run without it
+                connection.exec_driver_sql(f'DROP INDEX "{index}"')
         hotline.db.dispose()
         trace = SqliteTrace() if kind == "sqlite" else PostgresTrace(workdir / f"{kind}.trace")
         event.listen(hotline.db, "connect", lambda conn, _record: trace.attach(conn))
@@ -236,7 +239,9 @@ def run(kind: str, senders: int, turns: int, workdir: Path) -> None:
         logging.disable(logging.NOTSET)
 
     n = every.messages
-    print(f"[{kind}] {n} inbound messages through Hotline.handle_inbound, {senders} senders")
+    dropped = f", without {', '.join(without)}" if without else ""
+    print(f"[{kind}] {n} inbound messages through Hotline.handle_inbound, {senders} senders"
+          + dropped)
     print(first.line("first message"))
     print(later.line("later messages"))
     print(every.line("all"))
@@ -260,11 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--senders", type=int, default=200)
     p.add_argument("--turns", type=int, default=8)
+    p.add_argument(
+        "--without-index", action="append", default=[], metavar="NAME",
+        help="drop this index before the run, to see what it costs (repeatable)",
+    )
     args = p.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="hotline-inbound-work-"))
     try:
         for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-            run(kind, args.senders, args.turns, workdir)
+            run(kind, args.senders, args.turns, workdir, args.without_index)
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(workdir)

@@ -21,7 +21,8 @@ from .conversation.sms import split_for_sms
 from .erasure import erase_contact, forget_conversation
 from .storage import crypto
 from .storage.db import checkpoint, is_postgres, write_lock
-from .storage.inbound import NewMessage, SavedSnapshot, inbound_store
+from .storage.inbound import NewMessage, SavedSnapshot
+from .storage.inbound_pg import inbound_store
 from .storage.models import OPEN, Case, Contact, Conversation, utcnow
 
 log = logging.getLogger(__name__)

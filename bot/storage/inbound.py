@@ -333,11 +333,3 @@ class InboundStore:
     ) -> None:
         conn.exec_driver_sql(*self.save_statement(conversation_id, saved, channel, now))
 
-
-def inbound_store(postgres: bool) -> InboundStore:
-    """The hot path's statements for the database: pipelined on PostgreSQL (inbound_pg.py)."""
-    if not postgres:
-        return InboundStore(postgres=False)
-    from .inbound_pg import PipelinedInboundStore
-
-    return PipelinedInboundStore()

@@ -11,8 +11,8 @@ statements in order, in the one transaction:
 
 psycopg sends the transaction's BEGIN alone before the first batch: three round trips.
 
-A new number adds the contact and conversation INSERTs to the first batch and its locking
-SELECT again. Statements are the ones InboundStore writes for SQLite; only their sending
+A new number's first batch finds no conversation; a second sends the contact and conversation
+INSERTs, the lock and the inbound INSERT again: four round trips. Statements are the ones InboundStore writes for SQLite; only their sending
 differs. Errors reach the caller as SQLAlchemy's exceptions, as from any other statement.
 """
 
@@ -22,11 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot
+
+
+def inbound_store(postgres: bool) -> InboundStore:
+    """The hot path's statements for the database: batched on PostgreSQL."""
+    return PipelinedInboundStore() if postgres else InboundStore(postgres=False)
 
 
 class PipelinedInboundStore(InboundStore):
@@ -100,6 +104,8 @@ class PipelinedInboundStore(InboundStore):
 def _as_sqlalchemy_errors(conn: Connection, statements: list) -> Iterator[None]:  # type: ignore[type-arg]
     """psycopg's errors as SQLAlchemy raises them: the service retries a lost connection
     and the webhook answers 503 for a database that is down, whichever path raised."""
+    import psycopg  # here, not at the top: a SQLite hotline never loads it
+
     try:
         yield
     except psycopg.Error as exc:

@@ -12,8 +12,9 @@ statements in order, in the one transaction:
 psycopg sends the transaction's BEGIN alone before the first batch: three round trips.
 
 A new number's first batch finds no conversation; a second sends the contact and conversation
-INSERTs, the lock and the inbound INSERT again: four round trips. Statements are the ones InboundStore writes for SQLite; only their sending
-differs. Errors reach the caller as SQLAlchemy's exceptions, as from any other statement.
+INSERTs, the lock and the inbound INSERT again: four round trips. Statements are the ones
+InboundStore writes for SQLite; only their sending differs. Errors reach the caller as
+SQLAlchemy's exceptions, as from any other statement.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import random
 import re
@@ -33,7 +32,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,10 +40,18 @@ if str(REPO) not in sys.path:
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench import webhook_report  # noqa: E402
+from bench.traffic import CONVERSATIONS, WHATSAPP_SHARE, sender_number, text_at  # noqa: E402
+from bench.webhook_report import (  # noqa: E402
+    Result,
+    parse_wrk,
+    print_engine_and_targets,
+    print_report,
+)
 from tests.fake_twilio import FakeTwilio  # noqa: E402
 
 LUA_SCRIPT = REPO / "bench" / "wrk_requests.lua"
-WEBHOOK_PATH = "/twilio/messages"
+WEBHOOK_PATH = webhook_report.WEBHOOK_PATH
 BARE_APP = "bench.bare_app:app"
 HOTLINE_APP = "bot:create_app()"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -54,25 +60,9 @@ WARMUP_REQUESTS = 20
 STARTUP_TIMEOUT = 30.0
 UPGRADE_TIMEOUT = 180.0
 
-# What people write to the hotline: first contact, menu choices, free text. Each simulated sender
-# follows one of these and starts over from its second message when it reaches the end.
-CONVERSATIONS = [
-    ["hola", "1", "2", "más", "menu", "gracias"],
-    ["hi", "1", "3", "more", "menu", "2", "thanks"],
-    ["Hola, se llevaron a mi esposo esta mañana", "1", "si", "2", "menu", "0"],
-    ["help", "my brother was detained yesterday, where is he?", "2", "more", "1", "menu"],
-    ["HOLA", "ayuda", "3", "no", "menu", "1", "2"],
-    ["Buenas tardes", "1", "2", "3", "mas", "menú", "gracias!"],
-    ["hello?", "1", "yes", "2", "more", "MENU"],
-]
-WHATSAPP_SHARE = 0.25
 
 
 # -- request generation ---------------------------------------------------------------------
-
-
-def sender_number(i: int, base: int = 2_000_000) -> str:
-    return f"+1555{base + i:07d}"
 
 
 def inbound_params(
@@ -148,11 +138,7 @@ def generate_pool(
         for k in range(count):
             turn, who = divmod(k, senders)
             number, whatsapp, conversation = profiles[who]
-            text = (
-                conversation[turn]
-                if turn < len(conversation)
-                else (conversation[1 + (turn - 1) % (len(conversation) - 1)])
-            )
+            text = text_at(conversation, turn)
             params = inbound_params(rng, account_sid, service_sid, number, whatsapp, text)
             signature = validator.compute_signature(url, params)
             out.write(signature + "\t" + urllib.parse.urlencode(params) + "\n")
@@ -217,6 +203,16 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return hwm, rss
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler(threading.Thread):
     """Samples the peak RSS of every worker of a gunicorn master until stopped."""
 
@@ -225,6 +221,10 @@ class MemorySampler(threading.Thread):
         self.master_pid = master_pid
         self.interval = interval
         self.peak_kib: dict[int, int] = {}
+        # CPU seconds of each worker when first and last seen: their CPU per request, a
+        # figure that depends far less on what else runs on the machine than requests/s.
+        self.cpu_first: dict[int, float] = {}
+        self.cpu_last: dict[int, float] = {}
         self._stop_event = threading.Event()
 
     def sample(self) -> None:
@@ -233,6 +233,13 @@ class MemorySampler(threading.Thread):
             peak = max(hwm, rss)
             if peak:
                 self.peak_kib[pid] = max(self.peak_kib.get(pid, 0), peak)
+            cpu = cpu_seconds(pid)
+            if cpu is not None:
+                self.cpu_first.setdefault(pid, cpu)
+                self.cpu_last[pid] = cpu
+
+    def cpu_used(self) -> float:
+        return sum(self.cpu_last[pid] - self.cpu_first[pid] for pid in self.cpu_last)
 
     def run(self) -> None:
         while not self._stop_event.is_set():
@@ -244,57 +251,6 @@ class MemorySampler(threading.Thread):
         self._stop_event.set()
         self.join(timeout=5)
         return dict(self.peak_kib)
-
-
-@dataclass
-class Result:
-    name: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p90_ms: float = 0.0
-    p99_ms: float = 0.0
-    max_ms: float = 0.0
-    requests: int = 0
-    non_2xx: int = 0
-    socket_errors: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-    pool: int = 0
-    repeats: int = 0
-    worker_peak_rss_mib: dict[str, float] = field(default_factory=dict)
-    outbound_api_messages: int = 0
-    error: str = ""
-
-    @property
-    def errors(self) -> int:
-        return self.non_2xx + self.socket_errors
-
-
-def parse_wrk(output: str, result: Result) -> None:
-    values: dict[str, dict[str, str]] = {}
-    for line in output.splitlines():
-        if line.startswith("WRK "):
-            _, kind, *pairs = line.split()
-            values[kind] = dict(p.split("=", 1) for p in pairs)
-    if "summary" not in values or "latency" not in values:
-        raise RuntimeError("wrk printed no results")
-    summary, latency = values["summary"], values["latency"]
-    result.requests = int(summary["requests"])
-    duration = int(summary["duration_us"]) / 1e6
-    result.rps = result.requests / duration if duration else 0.0
-    result.p50_ms = int(latency["p50"]) / 1000
-    result.p90_ms = int(latency["p90"]) / 1000
-    result.p99_ms = int(latency["p99"]) / 1000
-    result.max_ms = int(latency["max"]) / 1000
-    result.socket_errors = sum(int(summary[k]) for k in ("connect", "read", "write", "timeout"))
-    result.statuses = values.get("statuses", {})
-    result.non_2xx = sum(
-        n
-        for code, n in ((int(c), int(v)) for c, v in result.statuses.items())
-        if not 200 <= code < 300
-    )
-    pool = values.get("pool", {})
-    result.pool = int(pool.get("pool", 0))
-    result.repeats = int(pool.get("repeats", 0))
 
 
 def wait_until_serving(proc: subprocess.Popen, port: int, timeout: float) -> None:
@@ -437,6 +393,7 @@ def bench_target(
     finally:
         if sampler is not None:
             peaks = sampler.stop()
+            result.worker_cpu_s = sampler.cpu_used()
             result.worker_peak_rss_mib = {
                 str(pid): kib / 1024 for pid, kib in sorted(peaks.items())
             }
@@ -525,57 +482,6 @@ def db_upgrade(env: dict[str, str], log: Path) -> None:
         raise RuntimeError(
             f"`hotline db upgrade` failed with status {done.returncode}\n--- {log} ---\n{tail(log)}"
         )
-
-
-# -- report ---------------------------------------------------------------------------------
-
-
-def print_report(results: list[Result], args: argparse.Namespace) -> None:
-    bare = next((r for r in results if r.name == "bare" and not r.error), None)
-    print()
-    print(
-        f"POST {WEBHOOK_PATH}, gunicorn -w 2 (sync), wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s, {args.senders} senders"
-    )
-    header = (
-        f"{'target':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'errors':>7} {'non-2xx':>8} {'sock':>5} {'rps ratio':>9} {'p99 ratio':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        if r.error and not r.requests:
-            print(f"{r.name:<20} FAILED")
-            continue
-        rps_ratio = f"{r.rps / bare.rps:.2f}" if bare and bare.rps else "-"
-        p99_ratio = f"{r.p99_ms / bare.p99_ms:.2f}" if bare and bare.p99_ms else "-"
-        print(
-            f"{r.name:<20} {r.rps:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.max_ms:>8.1f} "
-            f"{r.errors:>7} {r.non_2xx:>8} {r.socket_errors:>5} {rps_ratio:>9} {p99_ratio:>9}"
-        )
-    print()
-    for r in results:
-        if r.worker_peak_rss_mib:
-            workers = ", ".join(f"pid {p}: {m:.1f} MiB" for p, m in r.worker_peak_rss_mib.items())
-            print(f"peak RSS of {r.name} workers: {workers}")
-    for r in results:
-        notes = []
-        if r.statuses and (r.non_2xx or len(r.statuses) > 1):
-            notes.append(
-                "statuses " + ", ".join(f"{c}: {n}" for c, n in sorted(r.statuses.items()))
-            )
-        if r.repeats:
-            notes.append(
-                f"WARNING: requests ran out: {r.repeats} of {r.requests} were repeats of "
-                f"already sent MessageSids (pool {r.pool}); "
-                f"rerun with --requests {math.ceil(r.requests * 1.25 / 1000) * 1000}"
-            )
-        if r.outbound_api_messages:
-            notes.append(f"{r.outbound_api_messages} messages sent to the fake Twilio REST API")
-        if r.error:
-            notes.append("ERROR: " + r.error)
-        for note in notes:
-            print(f"[{r.name}] {note}")
 
 
 # -- main -----------------------------------------------------------------------------------
@@ -727,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
                     results.append(Result(name, error=f"{type(err).__name__}: {err}"))
 
         print_report(results, args)
+        if is_hotline:
+            print_engine_and_targets(results, args)
         if args.json:
             settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
             results_json = [dict(vars(r), errors=r.errors) for r in results]

@@ -55,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         settings.resources_dir, catalog.codes, max_age_days=settings.policy_max_age_days
     )
     app.extensions["hotline"] = Hotline(
-        db=make_engine(settings.database_url),
+        db=make_engine(settings.database_url, prepare=settings.database_prepare),
         engine=engine,
         catalog=catalog,
         hotline_name=settings.hotline_name,

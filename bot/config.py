@@ -30,6 +30,7 @@ class Settings:
 
     env: str = "development"
     database_url: str = ""
+    database_prepare: bool = True  # off behind PgBouncer in transaction mode (see db.py)
     secret_key: str = ""
     data_keys: list[str] = field(default_factory=list)
     public_base_url: str = ""
@@ -84,6 +85,7 @@ class Settings:
 ENVIRONMENT = {
     "HOTLINE_ENV": "env",
     "DATABASE_URL": "database_url",
+    "DATABASE_PREPARE": "database_prepare",
     "HOTLINE_SECRET_KEY": "secret_key",
     "HOTLINE_DATA_KEYS": "data_keys",
     "PUBLIC_BASE_URL": "public_base_url",
@@ -137,6 +139,8 @@ def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
         raise ConfigError(f"{env_name} must be a number, not {value!r}") from None
     if kind in (Path, "Path"):
         return Path(value)
+    if kind in (bool, "bool"):
+        return _switch(env_name, value)
     if name == "data_keys":
         return [k.strip() for k in value.split(",") if k.strip()]
     if name == "media_hosts":
@@ -145,6 +149,18 @@ def _convert(name: str, env_name: str, raw: object, kind: type | str) -> object:
         words = [w.strip().lower() for w in value.split(",") if w.strip()]
         return [] if words == ["none"] else words
     return value
+
+
+ON_WORDS = ("on", "true", "yes", "1")
+OFF_WORDS = ("off", "false", "no", "0")
+
+
+def _switch(env_name: str, value: str) -> bool:
+    if value.lower() in ON_WORDS:
+        return True
+    if value.lower() in OFF_WORDS:
+        return False
+    raise ConfigError(f"{env_name} must be on or off, not {value!r}")
 
 
 def private_folder(folder: Path) -> None:

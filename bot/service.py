@@ -22,7 +22,8 @@ from .erasure import erase_contact, forget_conversation
 from .resources import Directory, give_card, own_messages
 from .storage import crypto
 from .storage.db import checkpoint, is_postgres, write_lock
-from .storage.inbound import InboundStore
+from .storage.inbound import NewMessage, SavedSnapshot
+from .storage.inbound_pg import inbound_store
 from .storage.models import OPEN, Case, Contact, Conversation, utcnow
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Hotline:
     resources: Directory | None = None  # resources/*.yaml, for the referral card
 
     def __post_init__(self) -> None:
-        self.store = InboundStore(is_postgres(self.db))
+        self.store = inbound_store(is_postgres(self.db))
 
     # ------------------------------------------------------------------ inbound
     def handle_inbound(self, message: InboundMessage, now: datetime | None = None) -> InboundResult:
@@ -112,16 +113,13 @@ class Hotline:
                 handled = self._intercept(conn, message, now)
                 if handled is not None:
                     return handled
-            row = store.lock_conversation(conn, hashes)
-            if row is None:
-                store.create_conversation(conn, hashes[0], phone, channel, now)
-                row = store.lock_conversation(conn, hashes)
-                assert row is not None
-            elif row.phone_hash != hashes[0]:
-                store.rehash_contact(conn, row.contact_id, hashes[0], phone)
-            inbound_id = store.store_inbound(
-                conn, row.id, message.sid, message.body or "", list(message.media), channel, now
+            new = NewMessage(
+                sid=message.sid, phone=phone, channel=channel, body=message.body or "",
+                media=list(message.media), now=now,
             )
+            row, inbound_id = store.open_inbound(conn, hashes, new)
+            if row.phone_hash != hashes[0]:
+                store.rehash_contact(conn, row.contact_id, hashes[0], phone)
             if inbound_id is None:
                 log.info("duplicate delivery conversation=%s", row.id)
                 replies = store.stored_replies(conn, message.sid, row.id)
@@ -146,18 +144,9 @@ class Hotline:
                 log.info("conversation erased on request")
                 return InboundResult(self._render(result, context), None, erased=True)
             replies = self._render(result, context)
-            store.store_replies(conn, row.id, inbound_id, channel, replies, now)
             snap = result.snapshot
-            store.save_conversation(
-                conn,
-                row.id,
-                state=snap.state,
-                locale=snap.locale,
-                answers=snap.answers,
-                data=snap.data,
-                channel=channel,
-                now=now,
-            )
+            saved = SavedSnapshot(snap.state, snap.locale, snap.answers, snap.data)
+            store.finish(conn, row, inbound_id, new, replies, saved)
             log.info(
                 "inbound conversation=%s state=%s effects=%s replies=%d",
                 row.id,

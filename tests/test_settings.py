@@ -42,6 +42,7 @@ def test_postgres_url_uses_psycopg_driver():
         ("HOTLINE_TIMEZONE", "Mars/Olympus", "HOTLINE_TIMEZONE"),
         ("HOTLINE_IDLE_HOURS", "soon", "HOTLINE_IDLE_HOURS"),
         ("PUBLIC_BASE_URL", "hotline.org", "PUBLIC_BASE_URL"),
+        ("DATABASE_PREPARE", "maybe", "DATABASE_PREPARE must be on or off"),
     ],
 )
 def test_bad_setting_is_named(tmp_path, name, value, message):

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlmodel import Session
 
 from ..storage.db import transaction
-from . import audit, charts, inbox
+from . import audit, inbox
 from .auth import client_address
 from .desk import Desk
 from .stats import MAX_DAYS, report
@@ -21,6 +21,14 @@ DEFAULT_DAYS = 30
 CHART_REUSE = 60.0  # seconds a chart may draw the numbers the page has just counted
 _recent: dict[int, tuple[float, dict[str, Any]]] = {}
 bp.register_error_handler(403, inbox.forbidden)
+
+
+def _charts():  # type: ignore[no-untyped-def]
+    # pygal weighs about 11 MB: loaded by the first stats page, not by every web worker
+    # that only answers texts.
+    from . import charts
+
+    return charts
 
 
 def _desk() -> Desk:
@@ -51,7 +59,7 @@ def page() -> str:
     _recent[days] = (time.monotonic(), numbers)
     return render_template(
         "inbox/stats.html", r=numbers, days=days, day_choices=DAY_CHOICES,
-        step_names=charts.STEP_NAMES, charts=list(charts.CHARTS),
+        step_names=_charts().STEP_NAMES, charts=list(_charts().CHARTS),
     )
 
 
@@ -59,7 +67,7 @@ def page() -> str:
 @login_required
 def chart(name: str) -> Response:
     _admin()
-    draw = charts.CHARTS.get(name)
+    draw = _charts().CHARTS.get(name)
     if draw is None:
         abort(404)
     days = _days()

@@ -163,7 +163,9 @@ def match_choice(
             return _only(numbers.get(n, set()))
 
     # 3. The whole message is a phrase with a small typo.
-    fuzzy = {cid for cid, p in words if _close(norm, p)}
+    # (Lengths two apart are beyond any typo budget: skipped before the call, the common case.)
+    size = len(norm)
+    fuzzy = {cid for cid, p in words if abs(len(p) - size) <= 2 and _close(norm, p)}
     if fuzzy:
         return _only(fuzzy)
 
@@ -175,7 +177,7 @@ def match_choice(
     # 5. Same, allowing a typo in the contained word.
     if not typos_inside:
         return None
-    return _only({cid for cid, p in words if _contains_typo(tokens, p)})
+    return _only({cid for cid, p in words if len(p) >= 6 and _contains_typo(tokens, p)})
 
 
 def first_mentioned(
@@ -223,7 +225,10 @@ def match_keyword(text: str, words: Sequence[str]) -> bool:
     if not norm:
         return False
     exact, fuzzy = _keyword_set((words,) if isinstance(words, str) else tuple(words))
-    return norm in exact or any(_close(norm, w, min_len=5) for w in fuzzy)
+    size = len(norm)
+    return norm in exact or any(
+        abs(len(w) - size) <= 2 and _close(norm, w, min_len=5) for w in fuzzy
+    )
 
 
 @lru_cache(maxsize=1024)

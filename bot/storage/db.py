@@ -40,15 +40,27 @@ def _private_file(path: Path) -> None:
         path.chmod(0o600)  # made by an older version, readable by others
 
 
-def make_engine(url: str) -> Engine:
-    """An engine that serialises writers safely: BEGIN IMMEDIATE + WAL on SQLite."""
+# psycopg prepares a statement on a connection once it has run this many times there: the
+# hot path's few statements are then parsed and planned once per connection, not per message.
+PREPARE_THRESHOLD = 5
+
+
+def make_engine(url: str, *, prepare: bool = True) -> Engine:
+    """An engine that serialises writers safely: BEGIN IMMEDIATE + WAL on SQLite.
+
+    ``prepare`` (DATABASE_PREPARE) lets PostgreSQL keep prepared statements; turn it off
+    behind a pooler that hands each transaction another server connection (PgBouncer in
+    transaction mode without ``max_prepared_statements``), where a statement prepared on one
+    server connection is unknown on the next.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip on every message. A connection found dead
         # (PostgreSQL restarted) is invalidated by SQLAlchemy, and the service retries once.
         return create_engine(
-            url, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True
+            url, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True,
+            connect_args={"prepare_threshold": PREPARE_THRESHOLD if prepare else None},
         )
     database = parsed.database or ""
     memory = database in ("", ":memory:")

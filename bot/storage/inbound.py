@@ -24,6 +24,28 @@ ADVOCATES_TTL = 30.0  # seconds
 
 
 @dataclass(frozen=True)
+class NewMessage:
+    """The inbound message as the store writes it."""
+
+    sid: str
+    phone: str
+    channel: str
+    body: str
+    media: list[str]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class SavedSnapshot:
+    """What the conversation row keeps of the engine's snapshot."""
+
+    state: str | None
+    locale: str | None
+    answers: dict[str, Any]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ConversationRow:
     id: int
     contact_id: int
@@ -71,19 +93,56 @@ class InboundStore:
     def _decrypt_json(token: str | None) -> Any:
         return json.loads(crypto.current().decrypt(token)) if token else None
 
+    # -------------------------------------------------------------- one message
+    def open_inbound(
+        self, conn: Connection, hashes: list[str], message: NewMessage
+    ) -> tuple[ConversationRow, int | None]:
+        """The sender's conversation, locked (made for a new number), and the stored inbound
+        message's id: None when its MessageSid is already stored."""
+        row = self.lock_conversation(conn, hashes)
+        if row is None:
+            self.create_conversation(
+                conn, hashes[0], message.phone, message.channel, message.now
+            )
+            row = self.lock_conversation(conn, hashes)
+            assert row is not None
+        inbound_id = self.store_inbound(
+            conn, row.id, message.sid, message.body, message.media, message.channel, message.now
+        )
+        return row, inbound_id
+
+    def finish(
+        self, conn: Connection, row: ConversationRow, inbound_id: int, message: NewMessage,
+        replies: list[str], saved: SavedSnapshot,
+    ) -> None:
+        """The replies and the conversation's new snapshot; the caller commits."""
+        self.store_replies(conn, row.id, inbound_id, message.channel, replies, message.now)
+        self.save_conversation(conn, row.id, saved, message.channel, message.now)
+
     # -------------------------------------------------------------- statements
-    def lock_conversation(self, conn: Connection, hashes: list[str]) -> ConversationRow | None:
-        """The sender's conversation, locked until commit (FOR UPDATE on PostgreSQL)."""
-        sql = self._lock_sql.get(len(hashes))
+    def lock_sql(self, count: int) -> str:
+        """The sender's conversation by any of ``count`` hashes, locked on PostgreSQL."""
+        sql = self._lock_sql.get(count)
         if sql is None:
-            marks = ", ".join(f":h{i}" for i in range(len(hashes)))
+            marks = ", ".join(f":h{i}" for i in range(count))
             sql = self._sql(
                 "SELECT c.id, c.contact_id, k.phone_hash, c.state, c.locale, c.answers, c.data,"
                 " c.last_active FROM conversation c JOIN contact k ON k.id = c.contact_id"
                 f" WHERE k.phone_hash IN ({marks})" + (" FOR UPDATE OF c" if self.postgres else "")
             )
-            self._lock_sql[len(hashes)] = sql
-        found = conn.exec_driver_sql(sql, {f"h{i}": h for i, h in enumerate(hashes)}).first()
+            self._lock_sql[count] = sql
+        return sql
+
+    @staticmethod
+    def hash_params(hashes: list[str]) -> dict[str, str]:
+        return {f"h{i}": h for i, h in enumerate(hashes)}
+
+    def lock_conversation(self, conn: Connection, hashes: list[str]) -> ConversationRow | None:
+        """The sender's conversation, locked until commit (FOR UPDATE on PostgreSQL)."""
+        sql = self.lock_sql(len(hashes))
+        return self.conversation_row(conn.exec_driver_sql(sql, self.hash_params(hashes)).first())
+
+    def conversation_row(self, found: Any) -> ConversationRow | None:
         if found is None:
             return None
         return ConversationRow(
@@ -115,35 +174,42 @@ class InboundStore:
         self, conn: Connection, phone_hash: str, phone: str, channel: str, now: datetime
     ) -> None:
         """Contact and conversation for a new number; a racing twin is ignored."""
+        for sql, params in self.create_statements(phone_hash, phone, channel, now):
+            conn.exec_driver_sql(sql, params)
+
+    def create_statements(
+        self, phone_hash: str, phone: str, channel: str, now: datetime
+    ) -> list[tuple[str, dict[str, Any]]]:
         stamp = self._time(now)
-        conn.exec_driver_sql(
-            self._sql(
-                "INSERT INTO contact (phone_hash, phone, opted_out, created_at)"
-                " VALUES (:phone_hash, :phone, :no, :now) ON CONFLICT (phone_hash) DO NOTHING"
-            ),
-            {
-                "phone_hash": phone_hash,
-                "phone": crypto.current().encrypt(phone),
-                "no": False,
-                "now": stamp,
-            },
-        )
         empty = self._encrypt_json({})
-        conn.exec_driver_sql(
-            # "AND true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
-            self._sql(
-                "INSERT INTO conversation (contact_id, channel, answers, data, created_at,"
-                " updated_at) SELECT id, :channel, :answers, :data, :now, :now FROM contact"
-                " WHERE phone_hash = :phone_hash AND true ON CONFLICT (contact_id) DO NOTHING"
+        contact = {
+            "phone_hash": phone_hash,
+            "phone": crypto.current().encrypt(phone),
+            "no": False,
+            "now": stamp,
+        }
+        conversation = {
+            "channel": channel, "answers": empty, "data": empty, "now": stamp,
+            "phone_hash": phone_hash,
+        }
+        return [
+            (
+                self._sql(
+                    "INSERT INTO contact (phone_hash, phone, opted_out, created_at)"
+                    " VALUES (:phone_hash, :phone, :no, :now) ON CONFLICT (phone_hash) DO NOTHING"
+                ),
+                contact,
             ),
-            {
-                "channel": channel,
-                "answers": empty,
-                "data": empty,
-                "now": stamp,
-                "phone_hash": phone_hash,
-            },
-        )
+            (
+                # "AND true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
+                self._sql(
+                    "INSERT INTO conversation (contact_id, channel, answers, data, created_at,"
+                    " updated_at) SELECT id, :channel, :answers, :data, :now, :now FROM contact"
+                    " WHERE phone_hash = :phone_hash AND true ON CONFLICT (contact_id) DO NOTHING"
+                ),
+                conversation,
+            ),
+        ]
 
     def rehash_contact(
         self, conn: Connection, contact_id: int, phone_hash: str, phone: str
@@ -153,6 +219,22 @@ class InboundStore:
             self._sql("UPDATE contact SET phone_hash = :h, phone = :p WHERE id = :id"),
             {"h": phone_hash, "p": crypto.current().encrypt(phone), "id": contact_id},
         )
+
+    def inbound_params(self, message: NewMessage) -> dict[str, Any]:
+        return {
+            "channel": message.channel,
+            "sid": message.sid,
+            "body": crypto.current().encrypt(message.body),
+            "media": self._encrypt_json(message.media) if message.media else None,
+            "now": self._time(message.now),
+        }
+
+    _INBOUND_COLUMNS = (
+        "INSERT INTO message (conversation_id, direction, channel, author, message_sid,"
+        " body, media, status, created_at, updated_at)"
+    )
+    _INBOUND_VALUES = "'in', :channel, 'family', :sid, :body, :media, 'received', :now, :now"
+    _INBOUND_CONFLICT = " ON CONFLICT (message_sid) DO NOTHING RETURNING id"
 
     def store_inbound(
         self,
@@ -165,23 +247,13 @@ class InboundStore:
         now: datetime,
     ) -> int | None:
         """Insert an inbound message; None when its MessageSid is already stored."""
-        keys = crypto.current()
-        stamp = self._time(now)
+        params = self.inbound_params(NewMessage(sid, "", channel, body, media, now))
         return conn.exec_driver_sql(
             self._sql(
-                "INSERT INTO message (conversation_id, direction, channel, author, message_sid,"
-                " body, media, status, created_at, updated_at) VALUES (:cid, 'in', :channel,"
-                " 'family', :sid, :body, :media, 'received', :now, :now)"
-                " ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+                f"{self._INBOUND_COLUMNS} VALUES (:cid, {self._INBOUND_VALUES})"
+                + self._INBOUND_CONFLICT
             ),
-            {
-                "cid": conversation_id,
-                "channel": channel,
-                "sid": sid,
-                "body": keys.encrypt(body),
-                "media": self._encrypt_json(media) if media else None,
-                "now": stamp,
-            },
+            {"cid": conversation_id, **params},
         ).scalar()
 
     def stored_replies(self, conn: Connection, sid: str, conversation_id: int) -> list[str]:
@@ -199,6 +271,28 @@ class InboundStore:
         keys = crypto.current()
         return [keys.decrypt(body) for body in rows if body]
 
+    def replies_statement(
+        self, conversation_id: int, inbound_id: int, channel: str, texts: list[str],
+        now: datetime,
+    ) -> tuple[str, dict[str, Any]]:
+        """All of a message's replies in one INSERT."""
+        keys = crypto.current()
+        params: dict[str, Any] = {
+            "cid": conversation_id, "channel": channel, "reply_to": inbound_id,
+            "now": self._time(now),
+        }
+        rows = []
+        for n, text in enumerate(texts):
+            params[f"body{n}"] = keys.encrypt(text)
+            rows.append(
+                f"(:cid, 'out', :channel, 'bot', :reply_to, :body{n}, 'replied', :now, :now)"
+            )
+        sql = self._sql(
+            "INSERT INTO message (conversation_id, direction, channel, author, in_reply_to, body,"
+            " status, created_at, updated_at) VALUES " + ", ".join(rows)
+        )
+        return sql, params
+
     def store_replies(
         self,
         conn: Connection,
@@ -208,51 +302,34 @@ class InboundStore:
         texts: list[str],
         now: datetime,
     ) -> None:
-        keys = crypto.current()
-        stamp = self._time(now)
-        sql = self._sql(
-            "INSERT INTO message (conversation_id, direction, channel, author, in_reply_to, body,"
-            " status, created_at, updated_at) VALUES (:cid, 'out', :channel, 'bot', :reply_to,"
-            " :body, 'replied', :now, :now)"
-        )
-        for text in texts:
+        if texts:
             conn.exec_driver_sql(
-                sql,
-                {
-                    "cid": conversation_id,
-                    "channel": channel,
-                    "reply_to": inbound_id,
-                    "body": keys.encrypt(text),
-                    "now": stamp,
-                },
+                *self.replies_statement(conversation_id, inbound_id, channel, texts, now)
             )
 
-    def save_conversation(
-        self,
-        conn: Connection,
-        conversation_id: int,
-        *,
-        state: str | None,
-        locale: str | None,
-        answers: dict[str, Any],
-        data: dict[str, Any],
-        channel: str,
-        now: datetime,
-    ) -> None:
-        stamp = self._time(now)
-        conn.exec_driver_sql(
+    def save_statement(
+        self, conversation_id: int, saved: SavedSnapshot, channel: str, now: datetime
+    ) -> tuple[str, dict[str, Any]]:
+        return (
             self._sql(
                 "UPDATE conversation SET state = :state, locale = :locale, answers = :answers,"
                 " data = :data, channel = :channel, last_active = :now, updated_at = :now"
                 " WHERE id = :id"
             ),
             {
-                "state": state,
-                "locale": locale,
-                "answers": self._encrypt_json(answers),
-                "data": self._encrypt_json(data),
+                "state": saved.state,
+                "locale": saved.locale,
+                "answers": self._encrypt_json(saved.answers),
+                "data": self._encrypt_json(saved.data),
                 "channel": channel,
-                "now": stamp,
+                "now": self._time(now),
                 "id": conversation_id,
             },
         )
+
+    def save_conversation(
+        self, conn: Connection, conversation_id: int, saved: SavedSnapshot, channel: str,
+        now: datetime,
+    ) -> None:
+        conn.exec_driver_sql(*self.save_statement(conversation_id, saved, channel, now))
+

@@ -1,0 +1,124 @@
+"""The inbound hot path on PostgreSQL: three round trips per message, in psycopg's pipeline mode.
+
+Each statement sent alone waits for its answer: BEGIN, the locking SELECT, the inbound INSERT,
+the replies, the UPDATE and COMMIT were six or seven round trips a message. In pipeline mode
+the client sends a batch and reads the answers together, and the server still runs the
+statements in order, in the one transaction:
+
+1. SELECT … FOR UPDATE of the conversation, then the inbound INSERT, which finds the
+   conversation by the same hashes (it runs once the lock is held);
+2. after the engine's step: the replies, the new snapshot and COMMIT.
+
+psycopg sends the transaction's BEGIN alone before the first batch: three round trips.
+
+A new number's first batch finds no conversation; a second sends the contact and conversation
+INSERTs, the lock and the inbound INSERT again: four round trips. Statements are the ones
+InboundStore writes for SQLite; only their sending differs. Errors reach the caller as
+SQLAlchemy's exceptions, as from any other statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot
+
+
+def inbound_store(postgres: bool) -> InboundStore:
+    """The hot path's statements for the database: batched on PostgreSQL."""
+    return PipelinedInboundStore() if postgres else InboundStore(postgres=False)
+
+
+class PipelinedInboundStore(InboundStore):
+    """InboundStore for PostgreSQL, batching the hot path's statements."""
+
+    def __init__(self) -> None:
+        super().__init__(postgres=True)
+        self._insert_sql: dict[int, str] = {}
+
+    def insert_locked_sql(self, count: int) -> str:
+        """The inbound INSERT, its conversation found by the sender's hashes (held locked)."""
+        sql = self._insert_sql.get(count)
+        if sql is None:
+            marks = ", ".join(f":h{i}" for i in range(count))
+            sql = self._sql(
+                f"{self._INBOUND_COLUMNS} SELECT c.id, {self._INBOUND_VALUES}"
+                " FROM conversation c JOIN contact k ON k.id = c.contact_id"
+                f" WHERE k.phone_hash IN ({marks}) LIMIT 1" + self._INBOUND_CONFLICT
+            )
+            self._insert_sql[count] = sql
+        return sql
+
+    def open_inbound(
+        self, conn: Connection, hashes: list[str], message: NewMessage
+    ) -> tuple[ConversationRow, int | None]:
+        keys = self.hash_params(hashes)
+        lock = (self.lock_sql(len(hashes)), keys)
+        insert = (self.insert_locked_sql(len(hashes)), {**keys, **self.inbound_params(message)})
+        found, stored = self._batch(conn, [lock, insert])
+        if found is None:
+            created = self.create_statements(hashes[0], message.phone, message.channel, message.now)
+            *_, found, stored = self._batch(conn, [*created, lock, insert])
+        row = self.conversation_row(found)
+        assert row is not None
+        return row, stored[0] if stored is not None else None
+
+    def finish(
+        self, conn: Connection, row: ConversationRow, inbound_id: int, message: NewMessage,
+        replies: list[str], saved: SavedSnapshot,
+    ) -> None:
+        """Replies, snapshot and COMMIT in one round trip; the caller's commit then finds the
+        transaction done and sends nothing."""
+        statements = [self.save_statement(row.id, saved, message.channel, message.now)]
+        if replies:
+            statements.insert(0, self.replies_statement(
+                row.id, inbound_id, message.channel, replies, message.now
+            ))
+        self._batch(conn, statements, commit=True)
+
+    def _batch(
+        self, conn: Connection, statements: list[tuple[str, dict[str, Any]]], commit: bool = False
+    ) -> list[Any]:
+        """Send the statements together; the first row each returned (None for none)."""
+        driver = conn.connection.driver_connection
+        with _as_sqlalchemy_errors(conn, statements):
+            cursors = []
+            # Leaving the block sends one Sync and reads every answer: one round trip.
+            with driver.pipeline():
+                for sql, params in statements:
+                    cursor = driver.cursor()
+                    cursor.execute(sql, params)
+                    cursors.append(cursor)
+                if commit:
+                    # COMMIT as one more statement of the batch (psycopg's commit() would wait
+                    # for a second Sync); the transaction status comes back with the answers.
+                    driver.cursor().execute("COMMIT")
+            return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: Connection, statements: list) -> Iterator[None]:  # type: ignore[type-arg]
+    """psycopg's errors as SQLAlchemy raises them: the service retries a lost connection
+    and the webhook answers 503 for a database that is down, whichever path raised."""
+    import psycopg  # here, not at the top: a SQLite hotline never loads it
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        lost = bool(conn.connection.driver_connection.broken)
+        if lost:
+            conn.invalidate()
+        raise DBAPIError.instance(
+            "; ".join(sql for sql, _ in statements),
+            None,
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=conn.dialect,
+        ) from exc

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -27,6 +27,32 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+PREPARE_OFF = ("none", "off")
+
+
+def prepare_threshold(url: URL) -> tuple[URL, int | None | str]:
+    """``?prepare_threshold=none`` on a PostgreSQL URL: psycopg prepares no statement.
+
+    psycopg 3 prepares a statement the fifth time a connection runs it. A pooler in
+    transaction mode (PgBouncer before 1.21, or without max_prepared_statements) hands each
+    transaction another server connection, where that statement does not exist. Returns the
+    URL without the option, and the threshold (None: never; "default": psycopg's own).
+    """
+    raw = url.query.get("prepare_threshold")
+    if raw is None:
+        return url, "default"
+    url = url.difference_update_query(["prepare_threshold"])
+    value = (raw if isinstance(raw, str) else raw[-1]).strip().lower()
+    if value in PREPARE_OFF:
+        return url, None
+    if value.isdigit():
+        return url, int(value)
+    raise ValueError(
+        f"DATABASE_URL: prepare_threshold must be none (for PgBouncer in transaction mode) "
+        f"or a whole number, not {value!r}"
+    )
 
 
 def _private_file(path: Path) -> None:
@@ -45,10 +71,12 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        parsed, threshold = prepare_threshold(parsed)
         # No pre-ping: it costs a round trip on every message. A connection found dead
         # (PostgreSQL restarted) is invalidated by SQLAlchemy, and the service retries once.
         return create_engine(
-            url, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True
+            parsed, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True,
+            connect_args={"prepare_threshold": threshold} if threshold != "default" else {},
         )
     database = parsed.database or ""
     memory = database in ("", ":memory:")

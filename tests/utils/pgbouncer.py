@@ -56,6 +56,7 @@ class PgBouncer:
         pool_size: int = 4,
         max_clients: int = 400,
         prepared: int = 0,
+        aliases: dict[str, str] | None = None,
     ) -> None:
         path = binary()
         if path is None:
@@ -67,6 +68,7 @@ class PgBouncer:
         self.pool_size = pool_size
         self.max_clients = max_clients
         self.prepared = prepared
+        self.aliases = aliases or {}  # name clients use → PostgreSQL database (own statistics)
         self.port = 0
         self.folder: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,12 +81,15 @@ class PgBouncer:
         host, port = self.server
         lines = [
             "[databases]",
+            *(f"{alias} = host={host} port={port} dbname={name}"
+              for alias, name in self.aliases.items()),
             f"* = host={host} port={port}",
             "[pgbouncer]",
             "listen_addr = 127.0.0.1",
             f"listen_port = {self.port}",
             "unix_socket_dir =",
             "auth_type = trust",
+            f"admin_users = {self.user}",
             f"auth_file = {self.folder / 'users.txt'}",
             "pool_mode = transaction",
             f"default_pool_size = {self.pool_size}",
@@ -129,6 +134,18 @@ class PgBouncer:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"pgbouncer did not listen on port {self.port} within {timeout:.0f}s")
+
+    def show(self, what: str) -> list[dict[str, str]]:
+        """``SHOW <what>`` on PgBouncer's admin console (through psql: it speaks only the
+        simple query protocol), as one dict per row."""
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "-X", "-A",
+             "-F", "\t", "-P", "footer=off", "-d", "pgbouncer", "-c", f"SHOW {what}"],
+            capture_output=True, text=True, timeout=30, check=True,
+        )
+        header, *rows = out.stdout.splitlines()
+        names = header.split("\t")
+        return [dict(zip(names, row.split("\t"), strict=False)) for row in rows]
 
     def tail(self, lines: int = 5) -> str:
         try:

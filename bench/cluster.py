@@ -264,7 +264,12 @@ def wait_for_outbox(engine, timeout: float) -> int:  # type: ignore[no-untyped-d
 
 
 def check_inbound(engine, index: dict[str, tuple[int, int]], acked: set[str]):  # type: ignore[no-untyped-def]
-    """Every acknowledged message stored once; each sender's messages and replies in order."""
+    """Every acknowledged message stored once; each sender's messages and replies in order.
+
+    A family that answers "no" to the consent question is erased, messages and all, and the
+    hotline asks Twilio to erase its copies (an outbox row of kind `erase` per MessageSid):
+    those messages count as kept and then erased on purpose, not as lost.
+    """
     from sqlalchemy import text
 
     with engine.connect() as connection:
@@ -272,6 +277,9 @@ def check_inbound(engine, index: dict[str, tuple[int, int]], acked: set[str]):  
             "SELECT id, conversation_id, direction, message_sid, in_reply_to FROM message "
             "ORDER BY id"
         )).all()
+        erased = set(connection.execute(
+            text("SELECT provider_sid FROM outbox WHERE kind = 'erase'")
+        ).scalars())
     stored = Counter(r.message_sid for r in rows if r.direction == "in" and r.message_sid in index)
     turns: dict[int, list[tuple[int, int]]] = defaultdict(list)
     inbound_ids: dict[int, int] = {}
@@ -293,11 +301,14 @@ def check_inbound(engine, index: dict[str, tuple[int, int]], acked: set[str]):  
     )
     answered = {i for seen in replies.values() for i in seen}
     several = sum(1 for seen in turns.values() if len(seen) > 1)
-    missing = len(acked - set(stored))
+    missing = len(acked - set(stored) - erased)
+    again = len(erased & set(stored))
     figures = {
         "acknowledged": len(acked),
         "stored": sum(stored.values()),
-        "acknowledged but not stored": missing,
+        "erased on purpose (consent refused)": len(erased & set(index)),
+        "acknowledged but neither stored nor erased": missing,
+        "erased and stored again": again,
         "stored more than once": sum(1 for n in stored.values() if n > 1),
         "senders": len(turns),
         "senders with several messages": several,
@@ -307,7 +318,7 @@ def check_inbound(engine, index: dict[str, tuple[int, int]], acked: set[str]):  
     }
     checks = {
         "every acknowledged inbound message stored": missing == 0 and bool(acked),
-        "no inbound message stored twice": all(n == 1 for n in stored.values()),
+        "no inbound message stored twice": all(n == 1 for n in stored.values()) and not again,
         "each sender's messages stored in the order sent": out_of_order == 0 and several > 0,
         "each sender's replies in the order of the messages": replies_out_of_order == 0,
     }
@@ -318,11 +329,18 @@ def check_outbox(engine, fake: FakeTwilio, queued: int, left: int):  # type: ign
     from sqlalchemy import text
 
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT status, provider_sid FROM outbox")).all()
+        rows = connection.execute(text("SELECT kind, status, provider_sid FROM outbox")).all()
+    erase = [r for r in rows if r.kind == "erase"]
+    rows = [(r.status, r.provider_sid) for r in rows if r.kind != "erase"]
     received = fake.messages
     bodies = Counter(m["body"] for m in received if m["body"].startswith("Bench message "))
     statuses = Counter(status for status, _ in rows)
-    times = [r["time"] for r in fake.requests if r["method"] == "POST"]
+    requests = fake.requests
+    times = [r["time"] for r in requests if r["method"] == "POST"]
+    deletes = {
+        r["path"].rsplit("/", 1)[-1].removesuffix(".json")
+        for r in requests if r["method"] == "DELETE"
+    }
     span = max(times) - min(times) if times else 0.0
     figures = {
         "outbox rows": len(rows),
@@ -330,6 +348,7 @@ def check_outbox(engine, fake: FakeTwilio, queued: int, left: int):  # type: ign
         "queued bench messages received": len(bodies),
         "received more than once": sum(1 for n in bodies.values() if n > 1),
         "statuses": dict(statuses),
+        "erasures asked of Twilio": len(erase),
         "msg/s while sending": round(len(received) / span, 1) if span else 0,
     }
     checks = {
@@ -339,6 +358,8 @@ def check_outbox(engine, fake: FakeTwilio, queued: int, left: int):  # type: ign
         and set(bodies.values()) == {1},
         "the fake received one message per outbox row": len(received) == len(rows)
         and {sid for _, sid in rows} == {m["sid"] for m in received},
+        "every erasure asked of the fake Twilio": all(r.status == "erased" for r in erase)
+        and {r.provider_sid for r in erase} <= deletes,
     }
     return figures, checks
 

@@ -254,7 +254,7 @@ def run_wrk(
     return out.stdout, acked
 
 
-# -- checks ---------------------------------------------------------------------------------
+# -- CPU time ---------------------------------------------------------------------------------
 
 
 def processes(engine, name: str, cluster: Cluster) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]

@@ -269,6 +269,23 @@ def _check_hearings(settings: Settings) -> None:
             ) from None
 
 
+def _check_database_url(url: str) -> None:
+    """DATABASE_URL's own options (``?prepare_threshold=none`` behind PgBouncer)."""
+    if not url.startswith("postgres"):
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from .storage.db import normalise_url, prepare_threshold
+
+    try:
+        prepare_threshold(make_url(normalise_url(url)))
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL must look like postgresql://user@host:5432/name") from None
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _check(settings: Settings) -> None:
     if settings.env not in ("development", "production"):
         raise ConfigError(f"HOTLINE_ENV must be development or production, not {settings.env!r}")
@@ -347,6 +364,7 @@ def _check(settings: Settings) -> None:
             )
         if len(settings.secret_key) < 16:
             raise ConfigError("HOTLINE_SECRET_KEY is too short: use at least 32 random characters")
+    _check_database_url(settings.database_url)
     instance = settings.instance_path
     if not settings.database_url:
         settings.database_url = f"sqlite:///{instance / 'hotline.db'}"

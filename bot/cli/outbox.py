@@ -39,7 +39,8 @@ def outbox_work(until_empty: bool, show_bodies: bool) -> None:
     # The long-running worker also runs the periodic jobs (escalation, email, daily purge),
     # so one worker process is enough for a deployment.
     periodic = [] if until_empty else [
-        start(current_app) for start in current_app.extensions.get("hotline_periodic", [])
+        start(current_app._get_current_object())  # type: ignore[attr-defined]
+        for start in current_app.extensions.get("hotline_periodic", [])
     ]
     try:
         worker.run(until_empty=until_empty)

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -27,6 +27,32 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+PREPARE_OFF = ("none", "off")
+
+
+def prepare_threshold(url: URL) -> tuple[URL, int | None | str]:
+    """``?prepare_threshold=none`` on a PostgreSQL URL: psycopg prepares no statement.
+
+    psycopg 3 prepares a statement the fifth time a connection runs it. A pooler in
+    transaction mode (PgBouncer before 1.21, or without max_prepared_statements) hands each
+    transaction another server connection, where that statement does not exist. Returns the
+    URL without the option, and the threshold (None: never; "default": psycopg's own).
+    """
+    raw = url.query.get("prepare_threshold")
+    if raw is None:
+        return url, "default"
+    url = url.difference_update_query(["prepare_threshold"])
+    value = (raw if isinstance(raw, str) else raw[-1]).strip().lower()
+    if value in PREPARE_OFF:
+        return url, None
+    if value.isdigit():
+        return url, int(value)
+    raise ValueError(
+        f"DATABASE_URL: prepare_threshold must be none (for PgBouncer in transaction mode) "
+        f"or a whole number, not {value!r}"
+    )
 
 
 def _private_file(path: Path) -> None:
@@ -51,16 +77,21 @@ def make_engine(url: str, *, prepare: bool = True) -> Engine:
     ``prepare`` (DATABASE_PREPARE) lets PostgreSQL keep prepared statements; turn it off
     behind a pooler that hands each transaction another server connection (PgBouncer in
     transaction mode without ``max_prepared_statements``), where a statement prepared on one
-    server connection is unknown on the next.
+    server connection is unknown on the next. ``?prepare_threshold=none`` (or a number) on
+    the URL says the same for that URL and wins over ``prepare``.
     """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        # DATABASE_PREPARE decides, unless the URL itself says ?prepare_threshold=...
+        parsed, threshold = prepare_threshold(parsed)
+        if threshold == "default":
+            threshold = PREPARE_THRESHOLD if prepare else None
         # No pre-ping: it costs a round trip on every message. A connection found dead
         # (PostgreSQL restarted) is invalidated by SQLAlchemy, and the service retries once.
         return create_engine(
-            url, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True,
-            connect_args={"prepare_threshold": PREPARE_THRESHOLD if prepare else None},
+            parsed, pool_size=5, max_overflow=5, pool_recycle=3600, hide_parameters=True,
+            connect_args={"prepare_threshold": threshold},
         )
     database = parsed.database or ""
     memory = database in ("", ":memory:")

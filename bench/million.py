@@ -5,11 +5,13 @@ For each database: a fresh one is migrated, measured, filled with `hotline db se
 by side with their ratio. Two kinds of figures:
 
 * the probe: messages from new senders sent through the service in one process (no HTTP), so
-  the same work as the webhook minus Flask: statements and round trips per message (counted by
-  SQLAlchemy's events), time per message (median and mean), and on PostgreSQL the shared
-  buffers the statements touched per message (pg_statio, read after the probe's connections
-  close): the figure that grows first when a query scans, and that load on the machine leaves
-  alone;
+  the same work as the webhook minus Flask, by two apps in turn as by gunicorn's two workers:
+  statements and round trips per message (counted by
+  SQLAlchemy's events), time per message (median and mean), bytes the process read and wrote
+  (/proc/self/io: SQLite's page cache misses and its WAL; PostgreSQL's protocol), and on
+  PostgreSQL the shared buffers the statements touched per message (pg_statio, read after the
+  probe's connections close): the figure that grows first when a query scans, and that load
+  on the machine leaves alone;
 * the plans of the hot path's lookups at the seeded end (EXPLAIN), each flagged if it scans a
   table;
 * unless --no-wrk: bench/webhook.py's gunicorn + wrk run at both ends, with the bare endpoint
@@ -94,6 +96,8 @@ def report(kind: str, ends: dict[str, dict], seed_seconds: float, args: argparse
         ("round trips / message", "round_trips"),
         ("probe ms / message, median", "median_ms"),
         ("probe ms / message, mean", "mean_ms"),
+        ("KiB read by the app / message", "read_kib"),
+        ("KiB written by the app / message", "written_kib"),
         ("shared buffers / message", "buffers"),
         ("buffers read from disk / message", "buffers_read"),
         ("wrk req/s", "rps"),
@@ -138,6 +142,11 @@ def run_kind(kind: str, args: argparse.Namespace, app_env: dict[str, str], workd
         for line in explain_hot_path(url, env):
             print("   " + line)
         report(kind, ends, seed_seconds, args)
+        if "buffers_by_relation" in ends["seeded"]:
+            print("shared buffers / message by table and index (empty → seeded):")
+            for name, count in list(ends["seeded"]["buffers_by_relation"].items())[:12]:
+                empty = ends["empty"]["buffers_by_relation"].get(name, 0)
+                print(f"   {name:<40} {empty:>8.2f} → {count:.2f}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -29,37 +29,50 @@ from bench.webhook import CONVERSATIONS, sender_number  # noqa: E402
 WARMUP = 50
 SENDERS_PER_MESSAGE = 0.2  # five messages per sender on average, as in a short conversation
 BUFFERS_SQL = (
-    "SELECT coalesce(sum(heap_blks_hit + idx_blks_hit), 0),"
-    " coalesce(sum(heap_blks_read + idx_blks_read), 0) FROM pg_statio_user_tables"
+    "SELECT relname, coalesce(heap_blks_hit, 0), coalesce(heap_blks_read, 0)"
+    " FROM pg_statio_user_tables UNION ALL"
+    " SELECT indexrelname, coalesce(idx_blks_hit, 0), coalesce(idx_blks_read, 0)"
+    " FROM pg_statio_user_indexes"
 )
 
 
-def _buffers(url: str) -> tuple[int, int]:
+def _buffers(url: str) -> dict[str, tuple[int, int]]:
+    """Shared buffers hit and read so far, by table and by index."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        hit, read = conn.execute(text(BUFFERS_SQL)).one()
+        rows = conn.execute(text(BUFFERS_SQL)).all()
     engine.dispose()
-    return int(hit), int(read)
+    return {name: (int(hit), int(read)) for name, hit, read in rows}
 
 
-def run(messages: int, number_base: int) -> dict:
+def _io() -> tuple[int, int]:
+    """Bytes this process read and wrote through system calls (files and sockets)."""
+    fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    return int(fields["rchar"]), int(fields["wchar"])
+
+
+def run(messages: int, number_base: int, workers: int = 2) -> dict:
     from bot import create_app
     from bot.service import InboundMessage
 
-    app = create_app()
+    # As many apps as gunicorn has workers, each with its own connections, taking the
+    # messages in turn: on SQLite a connection finds the file changed by the other one at
+    # each transaction and starts with a cold page cache, as under gunicorn.
+    hotlines = [create_app().extensions["hotline"] for _ in range(workers)]
     logging.disable(logging.INFO)  # one line per message otherwise
-    hotline = app.extensions["hotline"]
-    db = hotline.db
+    db = hotlines[0].db
     postgres = db.dialect.name == "postgresql"
     counts = {"statements": 0, "commits": 0}
 
-    @event.listens_for(db, "before_cursor_execute")
-    def _statement(*_args) -> None:  # type: ignore[no-untyped-def]
-        counts["statements"] += 1
+    for hotline in hotlines:
 
-    @event.listens_for(db, "commit")
-    def _commit(*_args) -> None:  # type: ignore[no-untyped-def]
-        counts["commits"] += 1
+        @event.listens_for(hotline.db, "before_cursor_execute")
+        def _statement(*_args) -> None:  # type: ignore[no-untyped-def]
+            counts["statements"] += 1
+
+        @event.listens_for(hotline.db, "commit")
+        def _commit(*_args) -> None:  # type: ignore[no-untyped-def]
+            counts["commits"] += 1
 
     def send(base: int, count: int, label: str) -> list[float]:
         senders = max(1, int(count * SENDERS_PER_MESSAGE))
@@ -73,15 +86,17 @@ def run(messages: int, number_base: int) -> dict:
                 sid=f"SM{label}{base}{k:012d}", sender=sender_number(who, base), body=body
             )
             started = time.perf_counter()
-            hotline.handle_inbound(message)
+            hotlines[k % workers].handle_inbound(message)
             took.append(time.perf_counter() - started)
         return took
 
     send(number_base + 500_000, WARMUP, "w")
     url = db.url.render_as_string(hide_password=False)
-    before = _buffers(url) if postgres else (0, 0)
+    before = _buffers(url) if postgres else {}
     counts.update(statements=0, commits=0)
+    io_before = _io()
     took = send(number_base, messages, "p")
+    io_after = _io()
     figures = {
         "messages": messages,
         "statements": counts["statements"] / messages,
@@ -91,13 +106,28 @@ def run(messages: int, number_base: int) -> dict:
         / messages,
         "median_ms": statistics.median(took) * 1000,
         "mean_ms": statistics.fmean(took) * 1000,
+        # SQLite: pages read from the file (the page cache's misses) and the WAL written;
+        # PostgreSQL: the bytes of the protocol, both ways.
+        "read_kib": (io_after[0] - io_before[0]) / messages / 1024,
+        "written_kib": (io_after[1] - io_before[1]) / messages / 1024,
     }
     if postgres:
-        db.dispose()  # a closing backend reports its statistics
+        for hotline in hotlines:
+            hotline.db.dispose()  # a closing backend reports its statistics
         time.sleep(1.0)
         after = _buffers(url)
-        figures["buffers"] = (after[0] + after[1] - sum(before)) / messages
-        figures["buffers_read"] = (after[1] - before[1]) / messages
+        touched = {
+            name: sum(after[name]) - sum(before.get(name, (0, 0))) for name in after
+        }
+        figures["buffers"] = sum(touched.values()) / messages
+        figures["buffers_read"] = sum(
+            after[n][1] - before.get(n, (0, 0))[1] for n in after
+        ) / messages
+        figures["buffers_by_relation"] = {
+            name: round(count / messages, 2)
+            for name, count in sorted(touched.items(), key=lambda item: -item[1])
+            if count
+        }
     return figures
 
 
@@ -167,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--messages", type=int, default=3000)
     p.add_argument("--number-base", type=int, default=3_000_000)
+    p.add_argument("--workers", type=int, default=2)
     p.add_argument("--json", type=Path, required=True)
     args = p.parse_args(argv)
-    args.json.write_text(json.dumps(run(args.messages, args.number_base)))
+    args.json.write_text(json.dumps(run(args.messages, args.number_base, args.workers)))
     return 0
 
 

@@ -96,6 +96,7 @@ def report(kind: str, ends: dict[str, dict], seed_seconds: float, args: argparse
         ("round trips / message", "round_trips"),
         ("probe ms / message, median", "median_ms"),
         ("probe ms / message, mean", "mean_ms"),
+        ("probe CPU ms / message (app process)", "cpu_ms"),
         ("KiB read from the file / message", "read_kib"),
         ("KiB written to the file / message", "written_kib"),
         ("shared buffers / message", "buffers"),

@@ -103,6 +103,7 @@ def report(kind: str, ends: dict[str, dict], seed_seconds: float, args: argparse
         ("buffers read from disk / message", "buffers_read"),
         ("wrk req/s", "rps"),
         ("wrk p99 ms", "p99_ms"),
+        ("wrk errors", "errors"),
         ("wrk ratio to bare", "bare_ratio"),
     ]
     print(f"{'figure':<34} {'empty':>10} {'seeded':>10} {'seeded/empty':>14}")

@@ -104,6 +104,7 @@ def report(kind: str, ends: dict[str, dict], seed_seconds: float, args: argparse
         ("wrk req/s", "rps"),
         ("wrk p99 ms", "p99_ms"),
         ("wrk errors", "errors"),
+        ("peak RSS of a worker, MiB", "rss_mib"),
         ("wrk ratio to bare", "bare_ratio"),
     ]
     print(f"{'figure':<34} {'empty':>10} {'seeded':>10} {'seeded/empty':>14}")
@@ -136,7 +137,8 @@ def run_kind(kind: str, args: argparse.Namespace, app_env: dict[str, str], workd
             if not args.no_wrk:
                 result = wrk_run(f"hotline[{kind}] {end}", args, env, port, WRK_BASES[end],
                                  workdir, fake)
-                figures.update(rps=result.rps, p99_ms=result.p99_ms, errors=result.errors)
+                figures.update(rps=result.rps, p99_ms=result.p99_ms, errors=result.errors,
+                               rss_mib=max(result.worker_peak_rss_mib.values(), default=None))
                 if bare and bare.rps:
                     figures["bare_ratio"] = result.rps / bare.rps
             ends[end] = figures

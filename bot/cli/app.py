@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .context import current_hotline
+from .seed import db_seed
 
 
 @click.group(cls=AppGroup)
@@ -25,6 +26,9 @@ def db_upgrade() -> None:
 
     upgrade(current_hotline().db)
     click.echo("database is up to date")
+
+
+db.add_command(db_seed)
 
 
 @click.command()

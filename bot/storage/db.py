@@ -17,6 +17,10 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLite drops a connection's page cache whenever another connection (the other gunicorn
+# worker) has committed, so each message read its B-trees' pages again through read(): more
+# of them as the file grows. Mapped, those pages are the kernel's page cache, read in place.
+SQLITE_MMAP_BYTES = 1 << 30
 log = logging.getLogger(__name__)
 
 
@@ -115,6 +119,7 @@ def make_engine(url: str, *, prepare: bool = True) -> Engine:
         if not memory:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
         cursor.execute("PRAGMA foreign_keys = ON")
         # Deleted rows are overwritten with zeros, not left readable in free pages.
         cursor.execute("PRAGMA secure_delete = ON")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -40,7 +40,16 @@ class Conversation(SQLModel, table=True):
 class Message(SQLModel, table=True):
     """One text in or out. Inbound MessageSids are unique: a retried webhook is stored once."""
 
-    __table_args__ = (UniqueConstraint("message_sid", name="uq_message_sid"),)
+    __table_args__ = (
+        UniqueConstraint("message_sid", name="uq_message_sid"),
+        # Replies only: a family's message, half of all, has no in_reply_to to index.
+        Index(
+            "ix_message_in_reply_to",
+            "in_reply_to",
+            postgresql_where=text("in_reply_to IS NOT NULL"),
+            sqlite_where=text("in_reply_to IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
@@ -48,7 +57,7 @@ class Message(SQLModel, table=True):
     channel: str = Field(default="sms", max_length=16)
     author: str = Field(default="family", max_length=16)  # family, bot or advocate
     message_sid: str | None = Field(default=None, max_length=64)
-    in_reply_to: int | None = Field(default=None, foreign_key="message.id", index=True)
+    in_reply_to: int | None = Field(default=None, foreign_key="message.id")
     body: str | None = Field(default=None, sa_column=Column(EncryptedText))
     media: list[str] | None = Field(default=None, sa_column=Column(EncryptedJSON))
     status: str = Field(default="received", max_length=24)

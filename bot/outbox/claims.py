@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import and_, any_, case, func, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session, select
 
 from ..addresses import phone_of
@@ -16,6 +17,7 @@ from ..storage.models import Contact, OutboxMessage
 from .status import OUTBOX, SCHEDULED, TRANSCRIPT, WAITING
 
 HOST = socket.gethostname()[:40]
+CLAIMING_AT_ONCE = 8  # workers whose claims may overlap and still each take a full batch
 
 
 def holder_name() -> str:
@@ -36,9 +38,14 @@ def claim(
     due = and_(OUTBOX.c.status.in_(WAITING), OUTBOX.c.next_attempt_at <= now)
     if session.get_bind().dialect.name == "postgresql":
         # A CTE runs once, so the LIMIT and the row locks hold for the whole statement.
+        # Rows other workers are claiming right now are skipped before the LIMIT counts, so
+        # a worker claiming at the same moment takes the next heads, not nothing.
+        heads = _first_heads(now, limit * CLAIMING_AT_ONCE)
         picked = (
             select(OUTBOX.c.id)
-            .where(OUTBOX.c.id == any_(func.array(_first_heads(now, limit))), due)
+            .where(OUTBOX.c.id == any_(func.array(heads)), due)
+            .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
             .cte("picked")
             .prefix_with("MATERIALIZED")
@@ -194,7 +201,7 @@ def _first_heads(now: datetime, limit: int):  # type: ignore[no-untyped-def]
         select(queued.c.id, queued.c.next_attempt_at)
         .where(queued.c.status.in_(WAITING))
         .order_by(queued.c.to_hash, queued.c.id)
-        .distinct(queued.c.to_hash)
+        .ext(distinct_on(queued.c.to_hash))
         .subquery("heads")
     )
     return (

@@ -83,13 +83,10 @@ def _send_all(
             if not flying:
                 break
             finished, flying = wait(flying, return_when=FIRST_COMPLETED)
-            for future in finished:
-                row, outcome, started = future.result()
-                if isinstance(outcome, Accepted):
-                    accepted.append((row, outcome))
-                    since = since or worker.clock()
-                elif isinstance(outcome, SendError):
-                    refused.append((row, outcome, started))  # type: ignore[arg-type]
+            error = _collect(finished, accepted, refused)
+            if error is not None:
+                raise error
+            since = since or (worker.clock() if accepted else None)
             if accepted and (len(accepted) >= RECORD_EVERY
                              or worker.clock() - since >= RECORD_WITHIN):  # type: ignore[operator]
                 done += _record(worker, accepted)
@@ -97,10 +94,7 @@ def _send_all(
     finally:
         # Whatever happened, the sends still in flight finish and every answer Twilio gave
         # is written: an accepted message left unwritten would be looked for, not lost.
-        for future in wait(flying).done:
-            row, outcome, started = future.result()
-            if isinstance(outcome, Accepted):
-                accepted.append((row, outcome))
+        _collect(wait(flying).done, accepted, [])
         if accepted:
             done += _record(worker, accepted)
     for row, exc, started in refused:
@@ -110,6 +104,27 @@ def _send_all(
             worker.failed_attempt(row, exc, started)
         done += 1
     return done
+
+
+def _collect(
+    finished: set[Future[Answer]],
+    accepted: list[tuple[OutboxMessage, Accepted]],
+    refused: list[tuple[OutboxMessage, SendError, datetime]],
+) -> BaseException | None:
+    """Sort finished sends' answers; an error in one (a bug, an interrupt) is returned only
+    after every other answer is kept, so none of Twilio's answers is dropped."""
+    error = None
+    for future in finished:
+        try:
+            row, outcome, started = future.result()
+        except BaseException as exc:  # noqa: BLE001 - the caller raises it
+            error = error or exc
+            continue
+        if isinstance(outcome, Accepted):
+            accepted.append((row, outcome))
+        elif isinstance(outcome, SendError):
+            refused.append((row, outcome, started))  # type: ignore[arg-type]
+    return error
 
 
 def _send(worker: Any, row: OutboxMessage, sender: Sender) -> Answer:

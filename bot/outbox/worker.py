@@ -23,7 +23,7 @@ from ..storage.clock import aware, utcnow
 from ..storage.db import is_postgres, write_lock
 from ..storage.models import OutboxMessage, OutboxSender
 from . import claims, together
-from .policy import Policy, Sender, backoff, policy_from_settings
+from .policy import Policy, Sender, backoff
 from .status import (
     BLOCKED,
     ERASE,
@@ -39,7 +39,7 @@ from .status import (
     tell_advocates,
     update_row,
 )
-from .transports import Accepted, Outgoing, SendError, Transport, transport_for
+from .transports import Accepted, Outgoing, SendError, Transport
 
 log = logging.getLogger(__name__)
 
@@ -479,36 +479,3 @@ class Worker:
         self.outcomes[status] += 1
         log.warning("outbox %s outbox=%s kind=%s code=%s attempts=%d", status, row.id, row.kind,
                     code, row.attempts)
-
-
-# --------------------------------------------------------------------------- the app
-def worker_for(app: Any, *, show_bodies: bool = False, **kwargs: Any) -> Worker:
-    """A worker for this app's settings and database (Twilio, or the console without an account)."""
-    settings = app.config["HOTLINE_SETTINGS"]
-    transport = transport_for(settings, show_bodies=show_bodies)
-    return Worker(app.extensions["hotline"].db, transport, policy_from_settings(settings), **kwargs)
-
-
-def start_worker_thread(app: Any) -> threading.Thread:
-    """`hotline serve`: deliver the outbox from a daemon thread of the development server."""
-    worker = worker_for(app, show_bodies=bool(app.config.get("HOTLINE_SHOW_BODIES")))
-    app.extensions["hotline_outbox_worker"] = worker
-
-    def run() -> None:
-        while not worker.stop.is_set():
-            try:
-                worker.run()
-            except Exception:
-                log.exception("outbox worker stopped on an error; restarting in 5 s")
-                worker.stop.wait(5)
-
-    thread = threading.Thread(target=run, name="outbox-worker", daemon=True)
-    thread.start()
-    return thread
-
-
-def init_app(app: Any) -> None:
-    """Run the worker inside `hotline serve` (development); production runs `outbox work`."""
-    app.extensions.setdefault("hotline_background", []).append(start_worker_thread)
-    # urllib3 logs request URLs at DEBUG, and a lookup's URL holds the recipient's number.
-    logging.getLogger("urllib3").setLevel(logging.INFO)

@@ -25,8 +25,9 @@ from .transports import Accepted, SendError
 
 log = logging.getLogger(__name__)
 
-# Answers are written at least this often: a worker that dies loses the writing of at most
-# this many, which the next worker then finds at Twilio instead of sending them again.
+# Answers are written at least this often: a worker that dies loses the record of at most
+# this many (and of the sends in flight), which whoever takes the rows over then finds at
+# Twilio instead of sending them again.
 RECORD_EVERY = 50
 RECORD_WITHIN = timedelta(seconds=1)
 

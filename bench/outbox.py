@@ -93,7 +93,7 @@ def queue_messages(url: str, count: int) -> None:
     engine.dispose()
 
 
-def worker_env(url: str, fake: FakeTwilio, data_key: str) -> dict[str, str]:
+def worker_env(url: str, fake: FakeTwilio, data_key: str, concurrency: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
     env.update(
         HOTLINE_ENV="production",
@@ -107,14 +107,17 @@ def worker_env(url: str, fake: FakeTwilio, data_key: str) -> dict[str, str]:
         TWILIO_WHATSAPP_FROM=f"whatsapp:{HOTLINE_NUMBER}",
         TWILIO_API_BASE_URL=fake.base_url,
         HOTLINE_SEND_RATE="0",
+        HOTLINE_SEND_CONCURRENCY=str(concurrency),
     )
     return env
 
 
-def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict:
+def drain(
+    url: str, workers: int, count: int, data_key: str, logs: Path, concurrency: int
+) -> dict:
     """Run `workers` worker processes until the outbox is empty; measure and check."""
     with FakeTwilio(auth_token=AUTH_TOKEN) as fake:
-        env = worker_env(url, fake, data_key)
+        env = worker_env(url, fake, data_key, concurrency)
         command = [sys.executable, "-m", "bot", "outbox", "work", "--until-empty"]
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         fake_before = time.process_time()  # this process only serves the fake meanwhile
@@ -146,6 +149,7 @@ def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict
         "workers exited 0": all(code == 0 for code in codes),
         "each message received exactly once": len(bodies) == count
         and set(bodies.values()) == {1},
+        "each recipient's messages in queued order": in_order(received),
         "every row sent": Counter(status for status, _ in rows) == {"sent": count},
         "row sids are the fake's": {sid for _, sid in rows} == {m["sid"] for m in received},
     }
@@ -163,6 +167,73 @@ def drain(url: str, workers: int, count: int, data_key: str, logs: Path) -> dict
         "load_average": round(os.getloadavg()[0], 2),
         "checks": checks,
     }
+
+
+def in_order(received: list[dict]) -> bool:
+    """Each recipient got their messages in the order they were queued (the number in the text)."""
+    last: dict[str, int] = {}
+    for message in received:
+        number = int(message["body"].split(":", 1)[0].rsplit(" ", 1)[1])
+        if last.get(message["to"], -1) > number:
+            return False
+        last[message["to"]] = number
+    return True
+
+
+BARE_SENDER = """
+import sys
+from bot.outbox.messages_api import MessagesApi
+from concurrent.futures import ThreadPoolExecutor
+base, sid, token, first, count, threads, sender = sys.argv[1:8]
+api = MessagesApi(sid, token, base_url=base, connections=int(threads))
+def send(i):
+    status, answer = api.create({"To": f"+1555{i:07d}", "From": sender,
+                                 "Body": f"Bare message {i}: an advocate will call you today.",
+                                 "StatusCallback": "https://hotline.example.org/twilio/status"})
+    assert status == 201, status
+with ThreadPoolExecutor(int(threads)) as pool:
+    list(pool.map(send, range(int(first), int(first) + int(count))))
+"""
+
+
+def bare(workers: int, count: int, threads: int) -> dict:
+    """The same sends from the same number of processes, without a database: the ceiling."""
+    with FakeTwilio(auth_token=AUTH_TOKEN) as fake:
+        share = -(-count // workers)
+        started = time.monotonic()
+        processes = [
+            subprocess.Popen([sys.executable, "-c", BARE_SENDER, fake.base_url, fake.account_sid,
+                              AUTH_TOKEN, str(n * share), str(min(share, count - n * share)),
+                              str(threads), HOTLINE_NUMBER], cwd=REPO)
+            for n in range(workers)
+        ]
+        codes = [process.wait(timeout=600) for process in processes]
+        wall = time.monotonic() - started
+        posts = [r["time"] for r in fake.requests if r["method"] == "POST"]
+        received = len(fake.messages)
+    sending = max(posts) - min(posts) if posts else 0.0
+    return {
+        "workers": workers,
+        "messages": count,
+        "ok": all(code == 0 for code in codes) and received == count,
+        "wall_rate": round(count / wall, 1),
+        "sending_rate": round(count / sending, 1) if sending else None,
+    }
+
+
+def database_work(url: str) -> dict | None:
+    """PostgreSQL's own counters for the bench database: commits and rows written so far."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+        row = connection.execute(text(
+            "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )).one()
+    engine.dispose()
+    return {"commits": row[0], "rows_written": row[1]}
 
 
 def sqlite_database(tmp: Path, label: str) -> tuple[str, callable]:
@@ -189,6 +260,8 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--concurrency", type=int, default=8,
+                        help="HOTLINE_SEND_CONCURRENCY: sends in flight per worker (1: one by one)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with worker logs")
     args = parser.parse_args()
@@ -200,10 +273,11 @@ def main() -> int:
     results = []
     ok = True
     try:
-        print(f"outbox drain: {args.messages} messages, throttle off, fake Twilio on loopback")
+        print(f"outbox drain: {args.messages} messages, throttle off, fake Twilio on loopback, "
+              f"{args.concurrency} sends in flight per worker")
         print(f"{'database':<10} {'workers':>7} {'wall s':>8} {'msg/s':>8} "
-              f"{'sending s':>10} {'msg/s':>8} {'worker CPU':>11} {'fake CPU':>9} "
-              f"{'load':>5}  checks")
+              f"{'sending s':>10} {'msg/s':>8} {'bare':>7} {'ratio':>6} {'worker CPU':>11} "
+              f"{'fake CPU':>9} {'commits':>8} {'rows':>5} {'load':>5}  checks")
         for database in databases:
             for workers in counts:
                 label = f"{database}-{workers}"
@@ -213,9 +287,22 @@ def main() -> int:
                     queue_messages(url, args.messages)
                     logs = tmp / label
                     logs.mkdir()
-                    result = drain(url, workers, args.messages, data_key, logs)
+                    before = database_work(url)
+                    result = drain(url, workers, args.messages, data_key, logs, args.concurrency)
+                    time.sleep(0.6 if before else 0)  # PostgreSQL's counters lag ~0.5 s
+                    after = database_work(url)
                 finally:
                     drop()
+                if before and after:
+                    result["commits_per_message"] = round(
+                        (after["commits"] - before["commits"]) / args.messages, 3)
+                    result["rows_written_per_message"] = round(
+                        (after["rows_written"] - before["rows_written"]) / args.messages, 2)
+                ceiling = bare(workers, args.messages, args.concurrency)
+                result["bare_sending_rate"] = ceiling["sending_rate"]
+                result["ratio_to_bare"] = round(
+                    (result["sending_rate"] or 0) / (ceiling["sending_rate"] or 1), 2)
+                result["checks"]["bare run delivered everything"] = ceiling["ok"]
                 result["database"] = database
                 results.append(result)
                 passed = all(result["checks"].values())
@@ -223,9 +310,12 @@ def main() -> int:
                 failed = [name for name, good in result["checks"].items() if not good]
                 print(f"{database:<10} {workers:>7} {result['wall_seconds']:>8} "
                       f"{result['wall_rate']:>8} {result['sending_seconds']:>10} "
-                      f"{result['sending_rate']:>8} "
+                      f"{result['sending_rate']:>8} {result['bare_sending_rate']:>7} "
+                      f"{result['ratio_to_bare']:>6} "
                       f"{result['worker_cpu_ms_per_message']:>8} ms "
                       f"{result['fake_cpu_ms_per_message']:>6} ms "
+                      f"{result.get('commits_per_message', '-'):>8} "
+                      f"{result.get('rows_written_per_message', '-'):>5} "
                       f"{result['load_average']:>5}  "
                       f"{'ok' if passed else 'FAILED: ' + ', '.join(failed)}", flush=True)
         if args.json:

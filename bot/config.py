@@ -49,6 +49,7 @@ class Settings:
     send_max_attempts: int = 10
     send_timeout: float = 15.0
     outbox_lease: float = 60.0
+    send_concurrency: int = 8
     smtp_url: str = ""
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -104,6 +105,7 @@ ENVIRONMENT = {
     "HOTLINE_SEND_MAX_ATTEMPTS": "send_max_attempts",
     "HOTLINE_SEND_TIMEOUT": "send_timeout",
     "HOTLINE_OUTBOX_LEASE": "outbox_lease",
+    "HOTLINE_SEND_CONCURRENCY": "send_concurrency",
     "SMTP_URL": "smtp_url",
     "HOTLINE_WEBHOOK_URL": "webhook_url",
     "HOTLINE_WEBHOOK_SECRET": "webhook_secret",
@@ -325,6 +327,11 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             "HOTLINE_OUTBOX_LEASE must be at least HOTLINE_SEND_TIMEOUT + 5 seconds: a worker "
             "must finish a send before another may take the message over"
+        )
+    if not 1 <= settings.send_concurrency <= 64:
+        raise ConfigError(
+            "HOTLINE_SEND_CONCURRENCY must be how many messages one outbox worker sends at once "
+            f"when HOTLINE_SEND_RATE is 0, from 1 to 64, not {settings.send_concurrency}"
         )
     if settings.twilio_api_base_url and not settings.twilio_api_base_url.startswith(
         ("http://", "https://")

@@ -147,7 +147,9 @@ def test_messages_to_one_person_keep_their_order_through_retries(app, fake):
         queue(app, to=FAMILY, body=f"part {n}")
     queue(app, to=ADVOCATE, body="other")
     fake.fail_next(1, 500)  # the first message to FAMILY must be retried
-    make_worker(app, clock).run(until_empty=True)
+    # One at a time, so the failure lands on FAMILY's first message (test_outbox_batches.py
+    # checks the order when several messages are in flight).
+    make_worker(app, clock, concurrency=1).run(until_empty=True)
     to_family = [m["body"] for m in fake.messages if m["to"] == FAMILY]
     assert to_family == ["part 0", "part 1", "part 2"]
     assert fake.messages[0]["body"] == "other"  # not held up behind someone else's retry
@@ -454,7 +456,7 @@ def test_worker_that_dies_mid_batch_loses_nothing_and_its_send_is_not_repeated(a
         if sends == 2:
             raise KeyboardInterrupt  # after Twilio took the second message, before recording
 
-    dying = make_worker(app, clock)
+    dying = make_worker(app, clock, concurrency=1)  # one at a time: see test_outbox_batches.py
     dying.name = "another-host:1:dead"
     dying.transport = Recording(dying.transport, clock, after_send=die)
     with pytest.raises(KeyboardInterrupt):
@@ -548,7 +550,7 @@ def test_two_workers_draining_one_outbox_send_each_message_once(app, fake):
 def test_stopped_worker_gives_its_messages_back(app, fake):
     for n in range(4):
         queue(app, to=f"+155555560{n:02d}", body=f"m {n}")
-    worker = make_worker(app)
+    worker = make_worker(app, concurrency=1)  # several in flight: test_outbox_batches.py
     worker.transport = Recording(worker.transport, worker.clock,
                                  after_send=lambda n: worker.stop.set())
     worker.run()

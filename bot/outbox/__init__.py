@@ -10,6 +10,7 @@ from .queue import (
     twilio_sids,
     unschedule,
 )
+from .running import init_app, start_worker_thread, worker_for
 from .status import (
     ERASE,
     FAILED,
@@ -29,7 +30,7 @@ from .transports import (
     TwilioTransport,
     transport_for,
 )
-from .worker import Worker, init_app, start_worker_thread, worker_for
+from .worker import Worker
 
 __all__ = [
     "enqueue", "erase_at_twilio", "failed_for_case", "listing", "summary", "twilio_sids",

@@ -7,8 +7,8 @@ import socket
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, any_, case, func, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session, select
 
 from ..addresses import phone_of
@@ -17,6 +17,7 @@ from ..storage.models import Contact, OutboxMessage
 from .status import OUTBOX, SCHEDULED, TRANSCRIPT, WAITING
 
 HOST = socket.gethostname()[:40]
+CLAIMING_AT_ONCE = 8  # workers whose claims may overlap and still each take a full batch
 
 
 def holder_name() -> str:
@@ -29,47 +30,61 @@ def claim(
 ) -> list[OutboxMessage]:
     """Take up to `limit` due rows for `holder` until `deadline`, oldest due first.
 
-    Rows another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+    One UPDATE … RETURNING picks and takes them. Rows another worker is claiming are skipped
+    (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time). At most one row
+    per recipient is due at once (see `_blocked`), so a batch may be sent in any order.
     """
     _release_scheduled(session, now)
-    ids = list(
-        session.exec(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status.in_(WAITING),
-                OutboxMessage.next_attempt_at <= now,
-                ~_blocked(),
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    due = and_(OUTBOX.c.status.in_(WAITING), OUTBOX.c.next_attempt_at <= now)
+    if session.get_bind().dialect.name == "postgresql":
+        # A CTE runs once, so the LIMIT and the row locks hold for the whole statement.
+        # Rows other workers are claiming right now are skipped before the LIMIT counts, so
+        # a worker claiming at the same moment takes the next heads, not nothing.
+        heads = _first_heads(now, limit * CLAIMING_AT_ONCE)
+        picked = (
+            select(OUTBOX.c.id)
+            .where(OUTBOX.c.id == any_(func.array(heads)), due)
+            .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
             .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)  # type: ignore[arg-type]
-        ).all()
-    )
-    if not ids:
-        return []
-    connection = session.connection()
-    mine = OUTBOX.c.id.in_(ids)
+            .with_for_update(skip_locked=True)
+            .cte("picked")
+            .prefix_with("MATERIALIZED")
+        )
+        mine = OUTBOX.c.id == picked.c.id
+    else:
+        first = (
+            select(OUTBOX.c.id)
+            .where(due, ~_blocked())
+            .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        mine = OUTBOX.c.id.in_(first.scalar_subquery())
     # Still "sending" after its lease: a worker died holding it, perhaps mid-send.
-    connection.execute(
-        update(OUTBOX)
-        .where(mine, OUTBOX.c.status == "sending", OUTBOX.c.unconfirmed_at.is_(None))
-        .values(unconfirmed_at=OUTBOX.c.updated_at)
-    )
-    connection.execute(
+    orphaned = and_(OUTBOX.c.status == "sending", OUTBOX.c.unconfirmed_at.is_(None))
+    taking = (
         update(OUTBOX)
         .where(mine)
-        .values(status="sending", claimed_by=holder, next_attempt_at=deadline, updated_at=now)
-    )
-    connection.execute(
-        update(TRANSCRIPT)
-        .where(TRANSCRIPT.c.id.in_(select(OUTBOX.c.message_id).where(mine)))
-        .values(status="sending", updated_at=now)
-    )
-    return list(
-        session.exec(
-            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        .values(
+            status="sending",
+            claimed_by=holder,
+            next_attempt_at=deadline,
+            updated_at=now,
+            unconfirmed_at=case((orphaned, OUTBOX.c.updated_at), else_=OUTBOX.c.unconfirmed_at),
         )
+        .returning(*OUTBOX.c)
     )
+    rows = sorted(
+        session.execute(select(OutboxMessage).from_statement(taking)).scalars().all(),
+        key=lambda row: row.id,
+    )
+    message_ids = [row.message_id for row in rows if row.message_id is not None]
+    if message_ids:
+        session.connection().execute(
+            update(TRANSCRIPT)
+            .where(TRANSCRIPT.c.id.in_(message_ids))
+            .values(status="sending", updated_at=now)
+        )
+    return rows
 
 
 def _release_scheduled(session: Session, now: datetime) -> None:
@@ -172,15 +187,41 @@ def _gone(holder: str | None) -> bool:
     return False
 
 
+def _first_heads(now: datetime, limit: int):  # type: ignore[no-untyped-def]
+    """PostgreSQL: the ids of the `limit` first due rows that head their recipient's queue.
+
+    Each recipient's oldest waiting message is the only one of theirs that may go next (the
+    rule `_blocked` states). This form costs one pass over the waiting rows whatever the
+    table's statistics say; before they catch up with a burst (a broadcast queues thousands of
+    rows), the planner ran the NOT EXISTS form as a loop over every pair of waiting rows
+    (measured: 0.3 s a claim with 3,000 waiting, against 5 ms once analysed).
+    """
+    queued = OUTBOX.alias("queued")
+    heads = (
+        select(queued.c.id, queued.c.next_attempt_at)
+        .where(queued.c.status.in_(WAITING))
+        .order_by(queued.c.to_hash, queued.c.id)
+        .ext(distinct_on(queued.c.to_hash))
+        .subquery("heads")
+    )
+    return (
+        select(heads.c.id)
+        .where(heads.c.next_attempt_at <= now)
+        .order_by(heads.c.next_attempt_at, heads.c.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+
+
 def _blocked():  # type: ignore[no-untyped-def]
     """An older message to the same recipient is still waiting: keep their order."""
-    older = aliased(OutboxMessage)
+    older = OUTBOX.alias("older")
     return (
-        select(older.id)
+        select(older.c.id)
         .where(
-            older.to_hash == OutboxMessage.to_hash,
-            older.id < OutboxMessage.id,
-            older.status.in_(WAITING),
+            older.c.to_hash == OUTBOX.c.to_hash,
+            older.c.id < OUTBOX.c.id,
+            older.c.status.in_(WAITING),
         )
         .exists()
     )

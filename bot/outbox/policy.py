@@ -31,6 +31,7 @@ class Policy:
     timeout: float = 15.0
     lease: float = 60.0
     batch_size: int = 50
+    concurrency: int = 1  # messages one worker sends at once when the throttle is off
     backoff_base: float = 5.0
     backoff_cap: float = 600.0
     poll: float = 1.0
@@ -80,4 +81,5 @@ def policy_from_settings(settings: Any) -> Policy:
         max_attempts=settings.send_max_attempts,
         timeout=settings.send_timeout,
         lease=settings.outbox_lease,
+        concurrency=settings.send_concurrency,
     )

@@ -8,6 +8,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +22,8 @@ from sqlmodel import Session, select
 from ..storage.clock import aware, utcnow
 from ..storage.db import is_postgres, write_lock
 from ..storage.models import OutboxMessage, OutboxSender
-from . import claims
-from .policy import Policy, Sender, backoff, policy_from_settings
+from . import claims, together
+from .policy import Policy, Sender, backoff
 from .status import (
     BLOCKED,
     ERASE,
@@ -38,7 +39,7 @@ from .status import (
     tell_advocates,
     update_row,
 )
-from .transports import Accepted, Outgoing, SendError, Transport, transport_for
+from .transports import Accepted, Outgoing, SendError, Transport
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,10 @@ class Worker:
         self._insert = pg_insert if is_postgres(db) else sqlite_insert
         self._connection: Connection | None = None
         self._resume_at: datetime | None = None  # set when the throttle asks to wait
+        self.senders: ThreadPoolExecutor | None = None  # sends in flight at once (together.py)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
         """One transaction on the worker's own connection (kept: no pool check-out per message)."""
         if self._connection is None:
             self._connection = self.db.connect()
@@ -130,30 +132,40 @@ class Worker:
                 self.sleep(wait if until_empty else min(wait, self.policy.poll))
         finally:
             self.close()
+            senders, self.senders = self.senders, None
+            if senders is not None:
+                senders.shutdown()
         return handled
 
     def run_once(self) -> int:
         """Claim one batch and deliver it; returns how many messages were dealt with."""
         batch, deadline, opted_out = self._claim()
-        done: set[int] = set()
-        current = None
+        tried: set[int] = set()
         try:
-            for row in batch:
-                if self.stop.is_set() or self._too_late(self.clock(), deadline):
-                    break
-                current = row.id
-                delivered = self._deliver(row, deadline, row.id in opted_out)
-                current = None
-                if not delivered:
-                    break
-                done.add(row.id)
+            if self.policy.concurrency > 1 and not self.policy.rate:
+                return together.deliver(self, batch, deadline, opted_out, tried)
+            return self.deliver_each(batch, deadline, opted_out, tried)
         finally:
-            # The row in hand when something failed may have reached Twilio: it keeps its
-            # claim, and whoever takes it after the lease looks for it at Twilio first.
-            left = [row.id for row in batch if row.id not in done and row.id != current]
+            # A row tried may have reached Twilio: it keeps its claim, and whoever takes it
+            # after the lease looks for it at Twilio first. The rest go back at once.
+            left = [row.id for row in batch if row.id not in tried]
             if left:
                 self._release(left)
-        return len(done)
+
+    def deliver_each(
+        self, rows: list[OutboxMessage], deadline: datetime, opted_out: set[int], tried: set[int]
+    ) -> int:
+        """Deliver rows one at a time, each answer recorded before the next send."""
+        done = 0
+        for row in rows:
+            if self.stop.is_set() or self.too_late(self.clock(), deadline):
+                break
+            tried.add(row.id)  # type: ignore[arg-type]
+            if not self.deliver_one(row, deadline, row.id in opted_out):
+                tried.discard(row.id)  # type: ignore[arg-type]
+                break
+            done += 1
+        return done
 
     def take_over_dead_workers(self) -> int:
         """Rows held by a worker of this machine that is no longer running are due now.
@@ -161,7 +173,7 @@ class Worker:
         Their leases would free them anyway; this spares a restarted worker the wait. They stay
         "sending", so whoever claims them first looks for them at Twilio.
         """
-        with self._transaction() as session:
+        with self.transaction() as session:
             dead = claims.dead_holders(session)
             if not dead:
                 return 0
@@ -169,12 +181,12 @@ class Worker:
         log.info("outbox: took over %d messages from stopped workers", taken)
         return taken
 
-    def _too_late(self, moment: datetime, deadline: datetime) -> bool:
+    def too_late(self, moment: datetime, deadline: datetime) -> bool:
         return moment + timedelta(seconds=self.policy.margin) > deadline
 
     def _idle_seconds(self) -> float | None:
         """Seconds until a row may be due, or None when nothing is waiting at all."""
-        with self._transaction() as session:
+        with self.transaction() as session:
             due, held = claims.next_times(session)
         if due is None and held is None:
             return None
@@ -188,7 +200,7 @@ class Worker:
     def _claim(self) -> tuple[list[OutboxMessage], datetime, set[int]]:
         now = self.clock()
         deadline = now + timedelta(seconds=self.policy.lease)
-        with self._transaction() as session:
+        with self.transaction() as session:
             rows = claims.claim(session, self.name, now, deadline, self.policy.claim_size())
             if not rows:
                 return [], deadline, set()
@@ -199,18 +211,16 @@ class Worker:
     def _release(self, ids: list[int]) -> None:
         """Give back claimed rows not yet tried: another worker (or this one) takes them."""
         now = self.clock()
-        with self._transaction() as session:
+        with self.transaction() as session:
             claims.release(session, ids, self.name, now)
 
     # ---------------------------------------------------------------- one message
-    def _deliver(self, row: OutboxMessage, deadline: datetime, opted_out: bool) -> bool:
+    def deliver_one(self, row: OutboxMessage, deadline: datetime, opted_out: bool) -> bool:
         """Send one claimed row and record the outcome; False when it was left for later."""
         if row.kind == ERASE:
             self._erase(row)
             return True
-        sender = self.policy.sender_for(row.channel)
-        if sender is None and not getattr(self.transport, "needs_sender", True):
-            sender = Sender("console")  # printed, not sent: no number to configure
+        sender = self.sender_of(row)
         if opted_out:
             self._finish(row, "failed", OPTED_OUT, reason_for(OPTED_OUT))
             return True
@@ -232,7 +242,7 @@ class Worker:
                     self.sleep(wait)
                 if self.stop.is_set():
                     return False
-            outgoing = self._outgoing(row, sender)
+            outgoing = self.outgoing(row, sender)
             started = self.clock()
             row.attempts += 1
             try:
@@ -240,9 +250,9 @@ class Worker:
                     return True
                 accepted = self.transport.send(outgoing)
             except SendError as exc:
-                if exc.code == OUTSIDE_WINDOW and self._use_template(row):
+                if exc.code == OUTSIDE_WINDOW and self.use_template(row):
                     continue  # send the approved template in its place, now
-                self._failed_attempt(row, exc, started)
+                self.failed_attempt(row, exc, started)
                 return True
             self._accepted(row, accepted)
             return True
@@ -261,14 +271,21 @@ class Worker:
                 self._finish(row, "failed", exc.code, f"not erased at Twilio ({exc.reason})")
             return
         now = self.clock()
-        with self._transaction() as session:
+        with self.transaction() as session:
             self._update(session, row, status=status, attempts=row.attempts, sent_at=now,
                          next_attempt_at=now, error_code=None, error=None)
         self.outcomes[status] += 1
         log.info("outbox %s outbox=%s kind=%s attempts=%d", status, row.id, row.kind,
                  row.attempts)
 
-    def _outgoing(self, row: OutboxMessage, sender: Sender) -> Outgoing:
+    def sender_of(self, row: OutboxMessage) -> Sender | None:
+        """Which of our senders sends this row (None: none is configured for its channel)."""
+        sender = self.policy.sender_for(row.channel)
+        if sender is None and not getattr(self.transport, "needs_sender", True):
+            sender = Sender("console")  # printed, not sent: no number to configure
+        return sender
+
+    def outgoing(self, row: OutboxMessage, sender: Sender) -> Outgoing:
         variables = None
         if row.content_sid:
             values = row.content_variables
@@ -288,7 +305,7 @@ class Worker:
             status_callback=self.policy.status_callback,
         )
 
-    def _use_template(self, row: OutboxMessage) -> bool:
+    def use_template(self, row: OutboxMessage) -> bool:
         """63016: switch the row to the approved template, if there is one and it is not one."""
         if not self.policy.template_sid or row.template_fallback or row.channel != "whatsapp":
             return False
@@ -305,7 +322,7 @@ class Worker:
         candidates = self.transport.find(outgoing, since)
         if not candidates:
             return False
-        with self._transaction() as session:
+        with self.transaction() as session:
             known = set(
                 session.exec(
                     select(OutboxMessage.provider_sid).where(
@@ -329,7 +346,7 @@ class Worker:
         """
         interval = timedelta(seconds=1 / self.policy.rate)
         now = self.clock()
-        with self._transaction() as session:
+        with self.transaction() as session:
             query = select(OutboxSender).where(OutboxSender.sender == sender.key).with_for_update()
             slot_row = session.exec(query).first()
             if slot_row is None:
@@ -340,7 +357,7 @@ class Worker:
                 )
                 slot_row = session.exec(query).one()
             slot: datetime | None = max(aware(slot_row.next_at), now)  # type: ignore[type-var]
-            if self._too_late(slot, deadline):  # type: ignore[arg-type]
+            if self.too_late(slot, deadline):  # type: ignore[arg-type]
                 # Come back when a fresh claim's lease reaches it; keep it for others till then.
                 reach = timedelta(seconds=self.policy.lease - self.policy.margin)
                 self._resume_at = slot - reach + timedelta(seconds=1)  # type: ignore[operator]
@@ -391,7 +408,7 @@ class Worker:
             "error": None,
         }
         values.update(self._template_fields(row))
-        with self._transaction() as session:
+        with self.transaction() as session:
             if self._update(session, row, **values):
                 transcript: dict[str, Any] = {"status": accepted.status}
                 if accepted.sid:
@@ -403,7 +420,7 @@ class Worker:
         log.info("outbox %s outbox=%s kind=%s attempts=%d", accepted.status, row.id, row.kind,
                  row.attempts)
 
-    def _failed_attempt(self, row: OutboxMessage, exc: SendError, started: datetime) -> None:
+    def failed_attempt(self, row: OutboxMessage, exc: SendError, started: datetime) -> None:
         code = exc.code
         if code == OPTED_OUT:
             self._finish(row, "failed", code, reason_for(code), opt_out=True)
@@ -434,7 +451,7 @@ class Worker:
             "error": f"will retry: {exc.reason}",
         }
         values.update(self._template_fields(row))
-        with self._transaction() as session:
+        with self.transaction() as session:
             if self._update(session, row, **values):
                 set_transcript(session, row.message_id, status="queued")
         self.outcomes["retry"] += 1
@@ -453,7 +470,7 @@ class Worker:
         }
         if row.template_fallback:
             values.update(content_sid=row.content_sid, template_fallback=True)
-        with self._transaction() as session:
+        with self.transaction() as session:
             if self._update(session, row, **values):
                 if opt_out:
                     mark_opted_out(session, row.to)
@@ -462,36 +479,3 @@ class Worker:
         self.outcomes[status] += 1
         log.warning("outbox %s outbox=%s kind=%s code=%s attempts=%d", status, row.id, row.kind,
                     code, row.attempts)
-
-
-# --------------------------------------------------------------------------- the app
-def worker_for(app: Any, *, show_bodies: bool = False, **kwargs: Any) -> Worker:
-    """A worker for this app's settings and database (Twilio, or the console without an account)."""
-    settings = app.config["HOTLINE_SETTINGS"]
-    transport = transport_for(settings, show_bodies=show_bodies)
-    return Worker(app.extensions["hotline"].db, transport, policy_from_settings(settings), **kwargs)
-
-
-def start_worker_thread(app: Any) -> threading.Thread:
-    """`hotline serve`: deliver the outbox from a daemon thread of the development server."""
-    worker = worker_for(app, show_bodies=bool(app.config.get("HOTLINE_SHOW_BODIES")))
-    app.extensions["hotline_outbox_worker"] = worker
-
-    def run() -> None:
-        while not worker.stop.is_set():
-            try:
-                worker.run()
-            except Exception:
-                log.exception("outbox worker stopped on an error; restarting in 5 s")
-                worker.stop.wait(5)
-
-    thread = threading.Thread(target=run, name="outbox-worker", daemon=True)
-    thread.start()
-    return thread
-
-
-def init_app(app: Any) -> None:
-    """Run the worker inside `hotline serve` (development); production runs `outbox work`."""
-    app.extensions.setdefault("hotline_background", []).append(start_worker_thread)
-    # urllib3 logs request URLs at DEBUG, and a lookup's URL holds the recipient's number.
-    logging.getLogger("urllib3").setLevel(logging.INFO)

@@ -23,11 +23,9 @@ from .status import (
 from .transports import (
     Accepted,
     ConsoleTransport,
-    HotlineHttpClient,
     Outgoing,
     SendError,
     Transport,
-    TwilioTransport,
     transport_for,
 )
 from .worker import Worker
@@ -41,3 +39,12 @@ __all__ = [
     "Policy", "backoff", "policy_from_settings",
     "Worker", "init_app", "start_worker_thread", "worker_for",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Twilio's client and transport, loaded when first asked for (not in web workers)."""
+    if name in ("HotlineHttpClient", "TwilioTransport"):
+        from . import twilio_client
+
+        return getattr(twilio_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -189,6 +189,34 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing_after_its_lea
     assert sum(r["method"] == "GET" for r in fake.requests) == 12  # each one looked up
 
 
+def test_a_template_in_a_killed_batch_is_not_sent_twice(app, fake, monkeypatch):
+    """Twilio cannot be asked whether it holds a template (its text is Twilio's), so templates
+    go one at a time, each recorded before the next: a worker dying before it records the
+    batch's answers leaves no template to send again."""
+    for n in range(6):
+        queue(app, to=f"+155555570{n:02d}", body=f"note {n}")
+    for n in range(2):
+        queue(app, to=f"+155555571{n:02d}", content_sid="HX" + "0" * 32,
+              content_variables={"1": "Family Hotline"})
+    clock = FakeClock()
+    dying = make_worker(app, clock)
+    dying.name = "another-host:1:dead"
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(together, "record_accepted", killed)
+    with pytest.raises(Killed):
+        dying.run()
+    monkeypatch.undo()
+    make_worker(app, clock, poll=10).run(until_empty=True)
+    templates = Counter(m["to"] for m in fake.messages if m["content_sid"])
+    assert templates == {"+15555557100": 1, "+15555557101": 1}
+    assert Counter(m["body"] for m in fake.messages if not m["content_sid"]) == Counter(
+        f"note {n}" for n in range(6))
+    assert {row.status for row in outbox_rows(app)} == {"sent"}
+
+
 def test_stopping_worker_finishes_the_sends_in_flight_and_gives_the_rest_back(app, fake):
     for n in range(10):
         queue(app, to=f"+155555560{n:02d}", body=f"m {n}")

@@ -41,15 +41,16 @@ def deliver(
     """Deliver a claimed batch; returns how many messages were dealt with.
 
     Rows that need care first (erasures, opted out, no sender, a send that may already have
-    reached Twilio, a template) go one at a time as `Worker.deliver_each` does; the rest go
-    `worker.policy.concurrency` at a time. `tried` collects every row a send was started for.
+    reached Twilio, any template: Twilio cannot be asked whether it holds one) go one at a
+    time as `Worker.deliver_each` does; the rest go `worker.policy.concurrency` at a time. `tried` collects every row a send was started for.
     """
     plain: list[tuple[OutboxMessage, Sender]] = []
     careful: list[OutboxMessage] = []
     for row in rows:
         sender = worker.sender_of(row)
         if (row.kind == ERASE or row.id in opted_out or sender is None
-                or row.unconfirmed_at is not None or row.template_fallback):
+                or row.unconfirmed_at is not None or row.template_fallback
+                or row.content_sid):  # a template cannot be looked up at Twilio: one at a time
             careful.append(row)
         else:
             plain.append((row, sender))

@@ -42,7 +42,8 @@ def deliver(
 
     Rows that need care first (erasures, opted out, no sender, a send that may already have
     reached Twilio, any template: Twilio cannot be asked whether it holds one) go one at a
-    time as `Worker.deliver_each` does; the rest go `worker.policy.concurrency` at a time. `tried` collects every row a send was started for.
+    time as `Worker.deliver_each` does; the rest go `worker.policy.concurrency` at a time.
+    `tried` collects every row a send was started for.
     """
     plain: list[tuple[OutboxMessage, Sender]] = []
     careful: list[OutboxMessage] = []

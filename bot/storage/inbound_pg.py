@@ -42,14 +42,18 @@ class PipelinedInboundStore(InboundStore):
         self._insert_sql: dict[int, str] = {}
 
     def insert_locked_sql(self, count: int) -> str:
-        """The inbound INSERT, its conversation found by the sender's hashes (held locked)."""
+        """The inbound INSERT, its conversation found by the sender's hashes and locked before
+        the message is stored (already held after the SELECT … FOR UPDATE before it, unless the
+        conversation was created in between; storing first would deadlock with a retry of the
+        same message waiting on the lock)."""
         sql = self._insert_sql.get(count)
         if sql is None:
             marks = ", ".join(f":h{i}" for i in range(count))
             sql = self._sql(
                 f"{self._INBOUND_COLUMNS} SELECT c.id, {self._INBOUND_VALUES}"
                 " FROM conversation c JOIN contact k ON k.id = c.contact_id"
-                f" WHERE k.phone_hash IN ({marks}) LIMIT 1" + self._INBOUND_CONFLICT
+                f" WHERE k.phone_hash IN ({marks}) LIMIT 1 FOR UPDATE OF c"
+                + self._INBOUND_CONFLICT
             )
             self._insert_sql[count] = sql
         return sql
@@ -61,7 +65,12 @@ class PipelinedInboundStore(InboundStore):
         lock = (self.lock_sql(len(hashes)), keys)
         insert = (self.insert_locked_sql(len(hashes)), {**keys, **self.inbound_params(message)})
         found, stored = self._batch(conn, [lock, insert])
-        if found is None:
+        if found is None and stored is not None:
+            # Another message from this new number created the conversation between the two
+            # statements (each sees what is committed when it starts): the INSERT locked it
+            # before storing the message. Read the row, already held.
+            (found,) = self._batch(conn, [lock])
+        elif found is None:
             created = self.create_statements(hashes[0], message.phone, message.channel, message.now)
             *_, found, stored = self._batch(conn, [*created, lock, insert])
         row = self.conversation_row(found)

@@ -13,11 +13,12 @@ from tests.test_inbox_browser import (  # noqa: F401  (fixtures)
     chromium,
     deliver_outbox,
     fake_twilio,
+    log_in,
     server,
     sync_playwright_browser,
     watch_csp,
 )
-from tests.utils.advocates import PASSWORD, add_advocate, use_clock
+from tests.utils.advocates import add_advocate, use_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 ENGLISH = "Know your rights: a free workshop at the library on Saturday at 10."
@@ -38,10 +39,7 @@ def test_an_admin_writes_and_sends_a_broadcast_in_a_real_browser(
         twilio.text(word, sender=number)
     with sync_playwright_browser(chromium) as page:
         refused = watch_csp(page)
-        page.goto(f"{server}/inbox/login")
-        page.fill("#email", "dora@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
+        log_in(page, server, "dora@example.org")
         page.click("header a:has-text('Broadcasts')")
         expect(page.locator("h1")).to_have_text("Broadcasts")
         with page.expect_response(lambda r: r.url.endswith("/inbox/broadcasts/new")) as form:

@@ -15,13 +15,13 @@ from tests.test_inbox_browser import (  # noqa: F401  (fixtures)
     chromium,
     deliver_outbox,
     fake_twilio,
+    log_in,
     server,
     sync_playwright_browser,
     watch_csp,
 )
 from tests.utils.advocates import (
     FAMILY,
-    PASSWORD,
     Clock,
     add_advocate,
     case_of,
@@ -42,10 +42,7 @@ def test_an_advocate_records_a_hearing_on_the_case_page_in_a_real_browser(
     ref = open_intake_case(twilio)  # the family wrote "December 8 in Houston"
     with sync_playwright_browser(chromium) as page:
         refused = watch_csp(page)
-        page.goto(f"{server}/inbox/login")
-        page.fill("#email", "ana@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
+        log_in(page, server, "ana@example.org")
         assert_secure_page(page.goto(f"{server}/inbox/cases/{ref}"), page)
         panel = page.locator("section[aria-label=Hearing]")
         expect(panel).to_contain_text("No hearing ahead is recorded.")

@@ -97,6 +97,15 @@ def assert_secure_page(response, page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("header")).to_have_css("background-color", "rgb(255, 255, 255)")
 
 
+def log_in(page, server: str, email: str):  # type: ignore[no-untyped-def]
+    """Log in at the inbox's login page as this advocate; returns the login page's response."""
+    response = page.goto(f"{server}/inbox/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    return response
+
+
 def deliver_outbox(app) -> None:  # type: ignore[no-untyped-def]
     """What the Procfile's worker does: `hotline outbox work --until-empty`."""
     result = run_cli(app, ["outbox", "work", "--until-empty"])

@@ -11,11 +11,12 @@ from tests.test_inbox_browser import (  # noqa: F401  (fixtures)
     assert_secure_page,
     chromium,
     fake_twilio,
+    log_in,
     server,
     sync_playwright_browser,
     watch_csp,
 )
-from tests.utils.advocates import PASSWORD, add_team, rows
+from tests.utils.advocates import add_team, rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 
@@ -26,10 +27,7 @@ def test_admin_sets_an_advocates_hours_in_a_real_browser(app, server, chromium):
     team = add_team(app)
     with sync_playwright_browser(chromium) as page:
         refused = watch_csp(page)
-        page.goto(f"{server}/inbox/login")
-        page.fill("#email", "dora@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
+        log_in(page, server, "dora@example.org")
         page.click("header >> text=Advocates")
         expect(page.locator("h1")).to_have_text("Advocates")
         with page.expect_response(lambda r: "/edit" in r.url) as opened:

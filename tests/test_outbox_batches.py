@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy import event
 from twilio.rest import Client
 
-from bot import create_app
 from bot.config import ConfigError, load_settings
 from bot.outbox import HotlineHttpClient, Outgoing, SendError, TwilioTransport, together
 from bot.outbox.claims import claim
 from bot.storage.db import transaction
-from bot.storage.migrate import upgrade
+from tests import test_outbox
 from tests.conftest import TEST_TOKEN
 from tests.fake_twilio import FakeTwilio
 from tests.utils.outbox import (
@@ -32,31 +31,16 @@ from tests.utils.outbox import (
     transcript,
 )
 
-HOTLINE = "+15555550100"
+HOTLINE = test_outbox.HOTLINE
+fake = test_outbox.fake  # the fake Twilio server the app sends to, throttle off
+app = test_outbox.app
 
 
 @pytest.fixture
-def fake(app_settings):  # type: ignore[no-untyped-def]
-    with FakeTwilio(auth_token=TEST_TOKEN) as server:
-        app_settings.update(
-            twilio_account_sid=server.account_sid,
-            twilio_api_base_url=server.base_url,
-            twilio_from_number=HOTLINE,
-            twilio_whatsapp_from="whatsapp:" + HOTLINE,
-            send_rate=0,
-            send_timeout=2,
-            send_concurrency=4,
-        )
-        yield server
-
-
-@pytest.fixture
-def app(app_settings, fake):  # type: ignore[no-untyped-def]
-    app = create_app(app_settings)
-    app.config["TESTING"] = True
-    upgrade(db(app))
-    yield app
-    db(app).dispose()
+def app_settings(app_settings):  # type: ignore[no-untyped-def]
+    """The outbox tests' app and fake Twilio (throttle off), four sends in flight."""
+    app_settings["send_concurrency"] = 4
+    return app_settings
 
 
 def bodies_at(fake: FakeTwilio) -> Counter:

@@ -10,11 +10,11 @@ from tests import test_inbox_browser as inbox_browser
 from tests.test_inbox_browser import (
     OUTPUT,
     assert_secure_page,
+    log_in,
     sync_playwright_browser,
     watch_csp,
 )
 from tests.utils.advocates import (
-    PASSWORD,
     Clock,
     add_advocate,
     open_agent_case,
@@ -41,10 +41,7 @@ def test_an_admin_reads_the_numbers_in_a_real_browser(app, twilio, server, chrom
     with sync_playwright_browser(chromium) as page:
         page.set_viewport_size({"width": 1280, "height": 900})
         refused = watch_csp(page)
-        page.goto(f"{server}/inbox/login")
-        page.fill("#email", "dora@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
+        log_in(page, server, "dora@example.org")
         page.click("header >> text=Numbers")
         expect(page.locator("h1")).to_have_text("Numbers")
         assert_secure_page(page.goto(f"{server}/inbox/stats/?days=7"), page)

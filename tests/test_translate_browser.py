@@ -11,6 +11,7 @@ from tests.test_inbox_browser import (  # noqa: F401  (fixtures)
     PASSWORD,
     chromium,
     deliver_outbox,
+    log_in,
     server,
     sync_playwright_browser,
     watch_csp,
@@ -42,10 +43,7 @@ def test_an_advocate_reads_a_translated_message_and_replies_through_translation(
     ref = spanish_case(twilio)
     with sync_playwright_browser(chromium) as page:
         refused = watch_csp(page)
-        page.goto(f"{server}/inbox/login")
-        page.fill("#email", "ana@example.org")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
+        log_in(page, server, "ana@example.org")
         page.goto(f"{server}/inbox/cases/{ref}")
         message = page.locator(".transcript .msg.in", has_text=STORY).last
         expect(message.locator(".machine")).to_contain_text(STORY_EN)

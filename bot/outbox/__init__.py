@@ -10,7 +10,7 @@ from .queue import (
     twilio_sids,
     unschedule,
 )
-from .running import init_app, start_worker_thread, worker_for
+from .running import init_app, start_worker_thread, transport_for, worker_for
 from .status import (
     ERASE,
     FAILED,
@@ -26,7 +26,6 @@ from .transports import (
     Outgoing,
     SendError,
     Transport,
-    transport_for,
 )
 from .worker import Worker
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
+import click
+
 from .policy import policy_from_settings
-from .transports import transport_for
+from .transports import ConsoleTransport, Transport
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -43,3 +46,19 @@ def init_app(app: Any) -> None:
     app.extensions.setdefault("hotline_background", []).append(start_worker_thread)
     # urllib3 logs request URLs at DEBUG, and a lookup's URL holds the recipient's number.
     logging.getLogger("urllib3").setLevel(logging.INFO)
+
+
+def transport_for(
+    settings: Any, *, echo: Callable[[str], None] = click.echo, show_bodies: bool = False
+) -> Transport:
+    """Twilio when an account is configured, else the console."""
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        from twilio.rest import Client
+
+        from .twilio_client import HotlineHttpClient, TwilioTransport
+
+        http = HotlineHttpClient(settings.twilio_api_base_url, timeout=settings.send_timeout,
+                                 connections=settings.send_concurrency)
+        client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+        return TwilioTransport(client)
+    return ConsoleTransport(echo=echo, show_bodies=show_bodies)

@@ -1,12 +1,12 @@
-"""How a message leaves: Outgoing, Accepted, SendError; the console's transport, and which one
-to use (Twilio's is in twilio_client.py, loaded only when it is used)."""
+"""How a message leaves: Outgoing, Accepted, SendError; the console's transport (Twilio's is in
+twilio_client.py, loaded only where messages are sent; running.py chooses)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import click
 
@@ -103,18 +103,3 @@ class ConsoleTransport:
                   "no Twilio account is configured")
         return "console"
 
-
-def transport_for(
-    settings: Any, *, echo: Callable[[str], None] = click.echo, show_bodies: bool = False
-) -> Transport:
-    """Twilio when an account is configured, else the console."""
-    if settings.twilio_account_sid and settings.twilio_auth_token:
-        from twilio.rest import Client
-
-        from .twilio_client import HotlineHttpClient, TwilioTransport
-
-        http = HotlineHttpClient(settings.twilio_api_base_url, timeout=settings.send_timeout,
-                                 connections=settings.send_concurrency)
-        client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
-        return TwilioTransport(client)
-    return ConsoleTransport(echo=echo, show_bodies=show_bodies)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from .text import clean, fold, has_cjk
 
@@ -96,24 +97,32 @@ _LEADING_NUMBER = re.compile(rf"^(?:{_NUMBER_FILLER}\s*)?(\d+)(?!\d)")
 _NUMBER_TOKEN = re.compile(r"(?<!\d)\d+(?!\d)")
 
 
-def _prepare(
-    options: Mapping[str, Sequence[str]],
-) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
-    """Split option phrases into numbers (canonical int strings) and folded word phrases."""
-    # The same options come back on every message of a question: fold them once.
-    frozen = tuple(
+# What a person types most is short and repeats ("1", "menu", "hola", "si"): the answer for
+# such a text is remembered. Longer texts (sentences that may name someone) are never kept.
+CACHED_TEXT = 20  # characters
+_CACHE_SIZE = 8192
+
+
+def _freeze(options: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Options as a hashable key: the same options come back on every message of a question."""
+    return tuple(
         (cid, (phrases,) if isinstance(phrases, str) else tuple(phrases))
         for cid, phrases in options.items()
     )
-    return _prepare_frozen(frozen)
+
+
+class _Prepared(NamedTuple):
+    numbers: dict[str, set[str]]  # canonical int strings -> choice ids
+    words: list[tuple[str, str]]  # (choice id, folded phrase)
+    exact: dict[str, set[str]]  # folded phrase -> choice ids
 
 
 @lru_cache(maxsize=1024)
-def _prepare_frozen(
-    options: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
+def _prepare_frozen(options: tuple[tuple[str, tuple[str, ...]], ...]) -> _Prepared:
+    """Split option phrases into numbers (canonical int strings) and folded word phrases."""
     numbers: dict[str, set[str]] = {}
     words: list[tuple[str, str]] = []
+    exact: dict[str, set[str]] = {}
     for choice_id, phrases in options:
         for phrase in phrases:
             p = _norm_phrase(phrase)
@@ -123,7 +132,8 @@ def _prepare_frozen(
                 numbers.setdefault(str(int(p)), set()).add(choice_id)
             else:
                 words.append((choice_id, p))
-    return numbers, words
+                exact.setdefault(p, set()).add(choice_id)
+    return _Prepared(numbers, words, exact)
 
 
 def _only(ids: set[str]) -> str | None:
@@ -139,14 +149,30 @@ def match_choice(
     typos_inside=False skips the costliest step (a misspelt word inside a longer message),
     for long option lists where a whole-message typo is enough (the language menu).
     """
+    frozen = _freeze(options)
+    if len(text) <= CACHED_TEXT:
+        return _match_choice_cached(text, frozen, typos_inside)
+    return _match_choice(text, frozen, typos_inside)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _match_choice_cached(
+    text: str, options: tuple[tuple[str, tuple[str, ...]], ...], typos_inside: bool
+) -> str | None:
+    return _match_choice(text, options, typos_inside)
+
+
+def _match_choice(
+    text: str, options: tuple[tuple[str, tuple[str, ...]], ...], typos_inside: bool
+) -> str | None:
     norm = _norm(text)
     if not norm:
         return None
-    numbers, words = _prepare(options)
+    numbers, words, phrases = _prepare_frozen(options)
     tokens = norm.split()
 
     # 1. The whole message is one of the phrases (or numbers).
-    exact = {cid for cid, p in words if p == norm}
+    exact = set(phrases.get(norm, ()))
     if norm.isdigit():
         exact |= numbers.get(str(int(norm)), set())
     if exact:
@@ -221,10 +247,22 @@ def _folded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, bool, int], ..
 
 def match_keyword(text: str, words: Sequence[str]) -> bool:
     """True only when the whole message (folded) is one of words; typos allowed on 5+ letters."""
+    frozen = (words,) if isinstance(words, str) else tuple(words)
+    if len(text) <= CACHED_TEXT:
+        return _match_keyword_cached(text, frozen)
+    return _match_keyword(text, frozen)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _match_keyword_cached(text: str, words: tuple[str, ...]) -> bool:
+    return _match_keyword(text, words)
+
+
+def _match_keyword(text: str, words: tuple[str, ...]) -> bool:
     norm = _norm(text)
     if not norm:
         return False
-    exact, fuzzy = _keyword_set((words,) if isinstance(words, str) else tuple(words))
+    exact, fuzzy = _keyword_set(words)
     size = len(norm)
     return norm in exact or any(
         abs(len(w) - size) <= 2 and _close(norm, w, min_len=5) for w in fuzzy
@@ -293,8 +331,9 @@ _DONT_KNOW_RE = re.compile(
 
 def _yes_no(norm: str, text: str, options: Mapping[str, Sequence[str]]) -> bool | None:
     """parse_yes_no on an already-normalised message."""
-    _, words = _prepare(options)
-    exact = {cid for cid, p in words if p == norm}
+    prepared = _prepare_frozen(_freeze(options))
+    words = prepared.words
+    exact = set(prepared.exact.get(norm, ()))
     if exact:
         return None if len(exact) > 1 else exact.pop() == "yes"
     if not norm.isdigit():

@@ -2,8 +2,9 @@
 
 Every text a family sends runs these few statements inside one transaction. SQLAlchemy's
 statement machinery costs several times what SQLite or PostgreSQL spend running them, so
-they go to the driver directly (`exec_driver_sql`), with the same encryption and timestamp
-formats as the column types in models.py, which read these rows everywhere else.
+they go to the driver's own cursor, inside the transaction SQLAlchemy began, with the same
+encryption and timestamp formats as the column types in models.py, which read these rows
+everywhere else. A driver's error reaches the caller as SQLAlchemy raises it (driver_errors).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from . import crypto
 
@@ -93,6 +97,22 @@ class InboundStore:
     def _decrypt_json(token: str | None) -> Any:
         return json.loads(crypto.current().decrypt(token)) if token else None
 
+    @staticmethod
+    def _rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Run one statement on the driver's cursor, in the connection's transaction: its rows."""
+        with driver_errors(conn, sql):
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(sql, params or {})
+                # Every row read now: SQLite finishes an INSERT … RETURNING only then.
+                return cursor.fetchall() if cursor.description else []
+            finally:
+                cursor.close()
+
+    def _first(self, conn: Connection, sql: str, params: dict[str, Any]) -> Any:
+        rows = self._rows(conn, sql, params)
+        return rows[0] if rows else None
+
     # -------------------------------------------------------------- one message
     def open_inbound(
         self, conn: Connection, hashes: list[str], message: NewMessage
@@ -140,7 +160,7 @@ class InboundStore:
     def lock_conversation(self, conn: Connection, hashes: list[str]) -> ConversationRow | None:
         """The sender's conversation, locked until commit (FOR UPDATE on PostgreSQL)."""
         sql = self.lock_sql(len(hashes))
-        return self.conversation_row(conn.exec_driver_sql(sql, self.hash_params(hashes)).first())
+        return self.conversation_row(self._first(conn, sql, self.hash_params(hashes)))
 
     def conversation_row(self, found: Any) -> ConversationRow | None:
         if found is None:
@@ -165,8 +185,8 @@ class InboundStore:
         """
         now = time.monotonic()
         if now - self._advocates_read_at > ADVOCATES_TTL:
-            rows = conn.exec_driver_sql("SELECT phone_hash FROM advocate").scalars()
-            self._advocates = frozenset(rows)
+            rows = self._rows(conn, "SELECT phone_hash FROM advocate")
+            self._advocates = frozenset(row[0] for row in rows)
             self._advocates_read_at = now
         return not self._advocates.isdisjoint(hashes)
 
@@ -175,7 +195,7 @@ class InboundStore:
     ) -> None:
         """Contact and conversation for a new number; a racing twin is ignored."""
         for sql, params in self.create_statements(phone_hash, phone, channel, now):
-            conn.exec_driver_sql(sql, params)
+            self._rows(conn, sql, params)
 
     def create_statements(
         self, phone_hash: str, phone: str, channel: str, now: datetime
@@ -215,7 +235,8 @@ class InboundStore:
         self, conn: Connection, contact_id: int, phone_hash: str, phone: str
     ) -> None:
         """Move a number found under an older data key to the newest key."""
-        conn.exec_driver_sql(
+        self._rows(
+            conn,
             self._sql("UPDATE contact SET phone_hash = :h, phone = :p WHERE id = :id"),
             {"h": phone_hash, "p": crypto.current().encrypt(phone), "id": contact_id},
         )
@@ -248,28 +269,31 @@ class InboundStore:
     ) -> int | None:
         """Insert an inbound message; None when its MessageSid is already stored."""
         params = self.inbound_params(NewMessage(sid, "", channel, body, media, now))
-        return conn.exec_driver_sql(
+        stored = self._first(
+            conn,
             self._sql(
                 f"{self._INBOUND_COLUMNS} VALUES (:cid, {self._INBOUND_VALUES})"
                 + self._INBOUND_CONFLICT
             ),
             {"cid": conversation_id, **params},
-        ).scalar()
+        )
+        return stored[0] if stored is not None else None
 
     def stored_replies(self, conn: Connection, sid: str, conversation_id: int) -> list[str]:
         """The replies given the first time this MessageSid arrived from this conversation.
 
         Twilio retries come from the same sender; the same MessageSid from another number is
         not a retry, and gets nothing of the first sender's replies."""
-        rows = conn.exec_driver_sql(
+        rows = self._rows(
+            conn,
             self._sql(
                 "SELECT r.body FROM message r JOIN message m ON r.in_reply_to = m.id"
                 " WHERE m.message_sid = :sid AND m.conversation_id = :cid ORDER BY r.id"
             ),
             {"sid": sid, "cid": conversation_id},
-        ).scalars()
+        )
         keys = crypto.current()
-        return [keys.decrypt(body) for body in rows if body]
+        return [keys.decrypt(body) for (body,) in rows if body]
 
     def replies_statement(
         self, conversation_id: int, inbound_id: int, channel: str, texts: list[str],
@@ -303,8 +327,8 @@ class InboundStore:
         now: datetime,
     ) -> None:
         if texts:
-            conn.exec_driver_sql(
-                *self.replies_statement(conversation_id, inbound_id, channel, texts, now)
+            self._rows(
+                conn, *self.replies_statement(conversation_id, inbound_id, channel, texts, now)
             )
 
     def save_statement(
@@ -331,5 +355,28 @@ class InboundStore:
         self, conn: Connection, conversation_id: int, saved: SavedSnapshot, channel: str,
         now: datetime,
     ) -> None:
-        conn.exec_driver_sql(*self.save_statement(conversation_id, saved, channel, now))
+        self._rows(conn, *self.save_statement(conversation_id, saved, channel, now))
 
+
+
+@contextmanager
+def driver_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """A driver's error as SQLAlchemy raises it: the service retries a lost connection and a
+    racing duplicate (IntegrityError), and the webhook answers 503 for a database that is
+    down, whichever way the statement was sent. Values never reach the message."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        lost = bool(getattr(conn.connection.driver_connection, "broken", False))
+        if lost:
+            conn.invalidate()
+        raise DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=conn.dialect,
+        ) from exc

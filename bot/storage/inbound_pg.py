@@ -19,14 +19,11 @@ SQLAlchemy's exceptions, as from any other statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
-from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot
+from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot, driver_errors
 
 
 def inbound_store(postgres: bool) -> InboundStore:
@@ -95,7 +92,7 @@ class PipelinedInboundStore(InboundStore):
     ) -> list[Any]:
         """Send the statements together; the first row each returned (None for none)."""
         driver = conn.connection.driver_connection
-        with _as_sqlalchemy_errors(conn, statements):
+        with driver_errors(conn, "; ".join(sql for sql, _ in statements)):
             cursors = []
             # Leaving the block sends one Sync and reads every answer: one round trip.
             with driver.pipeline():
@@ -108,26 +105,3 @@ class PipelinedInboundStore(InboundStore):
                     # for a second Sync); the transaction status comes back with the answers.
                     driver.cursor().execute("COMMIT")
             return [cursor.fetchone() if cursor.description else None for cursor in cursors]
-
-
-@contextmanager
-def _as_sqlalchemy_errors(conn: Connection, statements: list) -> Iterator[None]:  # type: ignore[type-arg]
-    """psycopg's errors as SQLAlchemy raises them: the service retries a lost connection
-    and the webhook answers 503 for a database that is down, whichever path raised."""
-    import psycopg  # here, not at the top: a SQLite hotline never loads it
-
-    try:
-        yield
-    except psycopg.Error as exc:
-        lost = bool(conn.connection.driver_connection.broken)
-        if lost:
-            conn.invalidate()
-        raise DBAPIError.instance(
-            "; ".join(sql for sql, _ in statements),
-            None,
-            exc,
-            psycopg.Error,
-            hide_parameters=True,
-            connection_invalidated=lost,
-            dialect=conn.dialect,
-        ) from exc

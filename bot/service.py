@@ -108,8 +108,9 @@ class Hotline:
         channel = channel_of(message.sender)
         hashes = crypto.current().lookup_hashes(phone)
         store = self.store
-        with write_lock(self.db), self.db.begin() as conn:
+        with write_lock(self.db), store.transaction(self.db) as conn:
             if self.inbound_interceptors and store.is_advocate(conn, hashes):
+                store.begin(conn)
                 handled = self._intercept(conn, message, now)
                 if handled is not None:
                     return handled

@@ -13,12 +13,12 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from . import crypto
@@ -114,6 +114,14 @@ class InboundStore:
         return rows[0] if rows else None
 
     # -------------------------------------------------------------- one message
+    def transaction(self, db: Engine) -> AbstractContextManager[Connection]:
+        """The one transaction a message's statements run in."""
+        return db.begin()
+
+    def begin(self, conn: Connection) -> None:
+        """Make sure the transaction has begun on the server, before statements sent another
+        way (SQLAlchemy's, for SMS commands). SQLite's began with the connection's BEGIN."""
+
     def open_inbound(
         self, conn: Connection, hashes: list[str], message: NewMessage
     ) -> tuple[ConversationRow, int | None]:

@@ -5,23 +5,27 @@ the replies, the UPDATE and COMMIT were six or seven round trips a message. In p
 the client sends a batch and reads the answers together, and the server still runs the
 statements in order, in the one transaction:
 
-1. SELECT … FOR UPDATE of the conversation, then the inbound INSERT, which finds the
+1. BEGIN, SELECT … FOR UPDATE of the conversation, then the inbound INSERT, which finds the
    conversation by the same hashes (it runs once the lock is held);
 2. after the engine's step: the replies, the new snapshot and COMMIT.
 
-psycopg sends the transaction's BEGIN alone before the first batch: three round trips.
+Two round trips. (psycopg would send a BEGIN of its own, and wait for its answer, before the
+first batch: the connection is in autocommit mode for the message, so the batch carries BEGIN
+itself; see ``transaction``.)
 
 A new number's first batch finds no conversation; a second sends the contact and conversation
-INSERTs, the lock and the inbound INSERT again: four round trips. Statements are the ones
+INSERTs, the lock and the inbound INSERT again: three round trips. Statements are the ones
 InboundStore writes for SQLite; only their sending differs. Errors reach the caller as
 SQLAlchemy's exceptions, as from any other statement.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot, driver_errors
 
@@ -37,6 +41,33 @@ class PipelinedInboundStore(InboundStore):
     def __init__(self) -> None:
         super().__init__(postgres=True)
         self._insert_sql: dict[int, str] = {}
+
+    @contextmanager
+    def transaction(self, db: Engine) -> Iterator[Connection]:
+        """The message's transaction, begun by the first batch itself.
+
+        In autocommit mode psycopg sends no BEGIN of its own; the server is in a transaction
+        from the BEGIN this store sends (first batch, or ``begin``) to the COMMIT of the last
+        batch, or the ROLLBACK SQLAlchemy sends on an error (psycopg sends COMMIT and ROLLBACK
+        whenever the server is in a transaction, autocommit or not). SQLAlchemy puts the
+        connection back in its usual mode when it returns to the pool.
+        """
+        with db.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            with conn.begin():
+                yield conn
+
+    def begin(self, conn: Connection) -> None:
+        if self._idle(conn):
+            self._rows(conn, "BEGIN")
+
+    @staticmethod
+    def _idle(conn: Connection) -> bool:
+        """No transaction open on the server yet."""
+        import psycopg  # here, not at the top: a SQLite hotline never loads it
+
+        status = conn.connection.driver_connection.info.transaction_status
+        return bool(status == psycopg.pq.TransactionStatus.IDLE)
 
     def insert_locked_sql(self, count: int) -> str:
         """The inbound INSERT, its conversation found by the sender's hashes and locked before
@@ -92,10 +123,13 @@ class PipelinedInboundStore(InboundStore):
     ) -> list[Any]:
         """Send the statements together; the first row each returned (None for none)."""
         driver = conn.connection.driver_connection
+        begin = self._idle(conn)
         with driver_errors(conn, "; ".join(sql for sql, _ in statements)):
             cursors = []
             # Leaving the block sends one Sync and reads every answer: one round trip.
             with driver.pipeline():
+                if begin:
+                    driver.cursor().execute("BEGIN")
                 for sql, params in statements:
                     cursor = driver.cursor()
                     cursor.execute(sql, params)

@@ -9,6 +9,8 @@
   (`HOTLINE_MEDIA_HOSTS`); anything else (`javascript:`, another site) is shown as text.
 - Every answer carries the same security headers, added by one `after_request` hook from
   strings built once at start: the webhook pays a dictionary update, nothing more.
+- Twilio's webhooks (`/twilio/…`) get no cookie session: Twilio keeps no cookie, so one would
+  only be opened and signed for nothing on every message.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -41,6 +44,17 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+WEBHOOKS = "/twilio/"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except on Twilio's webhooks, which get a null session
+    (reading it finds nothing; writing to it is an error, as it would be a bug)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(WEBHOOKS):
+            return None
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -52,6 +66,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n
         )
+    app.session_interface = SessionInterface()
     app.before_request(_refuse_nul)
     headers = dict(HEADERS)
     if settings.production:

@@ -112,3 +112,19 @@ def test_a_forged_or_old_style_session_id_is_refused(app, team):
     with ana.client.session_transaction() as cookie:
         cookie["_user_id"] = "1:x:y"
     assert ana.client.get("/inbox/").status_code == 302
+
+
+def test_the_webhook_opens_no_session_even_for_a_logged_in_browser(app, team):
+    """Twilio keeps no cookie: a webhook request with an advocate's cookies (a test from the
+    advocate's own browser, a proxy passing cookies on) is answered and sets no cookie."""
+    from tests.utils.twilio import TwilioSender, replies_text
+    from tests.conftest import PUBLIC_BASE_URL, TEST_TOKEN
+
+    ana = logged_in(app)
+    ana.client.set_cookie("remember_token", "1|forged")
+    twilio = TwilioSender(ana.client, TEST_TOKEN, PUBLIC_BASE_URL)
+    response = twilio.send("hola")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert replies_text(response.data)  # the family got the language menu
+    assert ana.client.get("/inbox/").status_code == 200  # and Ana's session is untouched

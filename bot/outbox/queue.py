@@ -50,10 +50,7 @@ def enqueue(
     if kind == ERASE:
         if not provider_sid or to or body or conversation_id or case_id:
             raise ValueError("an erase row names a Twilio message sid and nothing else")
-        row = OutboxMessage(
-            kind=kind, to="", to_hash=f"erase:{provider_sid}"[:64], provider_sid=provider_sid,
-            next_attempt_at=now, created_at=now, updated_at=now,
-        )
+        row = _erase_row(provider_sid, now)
         session.add(row)
         session.flush()
         return row
@@ -174,9 +171,19 @@ def erase_at_twilio(session: Session, sids: Iterable[str]) -> int:
         )
     )
     fresh = [sid for sid in wanted if sid not in known]
-    for sid in fresh:
-        enqueue(session, to="", kind=ERASE, provider_sid=sid)
+    now = utcnow()
+    session.add_all(_erase_row(sid, now) for sid in fresh)
+    session.flush()  # one INSERT for them all
     return len(fresh)
+
+
+def _erase_row(provider_sid: str, now: datetime) -> OutboxMessage:
+    """The outbox row that deletes one message (and its media) at Twilio: its sid, nothing
+    else about anyone."""
+    return OutboxMessage(
+        kind=ERASE, to="", to_hash=f"erase:{provider_sid}"[:64], provider_sid=provider_sid,
+        next_attempt_at=now, created_at=now, updated_at=now,
+    )
 
 
 ERASE_HOOKS.append(_erase)

@@ -122,6 +122,8 @@ class PipelinedInboundStore(InboundStore):
         self, conn: Connection, statements: list[tuple[str, dict[str, Any]]], commit: bool = False
     ) -> list[Any]:
         """Send the statements together; the first row each returned (None for none)."""
+        import psycopg  # here, not at the top: a SQLite hotline never loads it
+
         driver = conn.connection.driver_connection
         begin = self._idle(conn)
         with driver_errors(conn, "; ".join(sql for sql, _ in statements)):
@@ -138,4 +140,10 @@ class PipelinedInboundStore(InboundStore):
                     # COMMIT as one more statement of the batch (psycopg's commit() would wait
                     # for a second Sync); the transaction status comes back with the answers.
                     driver.cursor().execute("COMMIT")
-            return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+            # (The result's status, not cursor.description, which builds every column's
+            # description to say the same.)
+            rows = psycopg.pq.ExecStatus.TUPLES_OK
+            return [
+                cursor.fetchone() if cursor.pgresult and cursor.pgresult.status == rows else None
+                for cursor in cursors
+            ]

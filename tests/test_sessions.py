@@ -117,8 +117,8 @@ def test_a_forged_or_old_style_session_id_is_refused(app, team):
 def test_the_webhook_opens_no_session_even_for_a_logged_in_browser(app, team):
     """Twilio keeps no cookie: a webhook request with an advocate's cookies (a test from the
     advocate's own browser, a proxy passing cookies on) is answered and sets no cookie."""
-    from tests.utils.twilio import TwilioSender, replies_text
     from tests.conftest import PUBLIC_BASE_URL, TEST_TOKEN
+    from tests.utils.twilio import TwilioSender, replies_text
 
     ana = logged_in(app)
     ana.client.set_cookie("remember_token", "1|forged")

@@ -100,15 +100,25 @@ _NUMBER_TOKEN = re.compile(r"(?<!\d)\d+(?!\d)")
 # What a person types most is short and repeats ("1", "menu", "hola", "si"): the answer for
 # such a text is remembered. Longer texts (sentences that may name someone) are never kept.
 CACHED_TEXT = 20  # characters
-_CACHE_SIZE = 8192
+_CACHE_SIZE = 4096
 
 
 def _freeze(options: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Options as a hashable key: the same options come back on every message of a question."""
-    return tuple(
+    return _one_copy(tuple(
         (cid, (phrases,) if isinstance(phrases, str) else tuple(phrases))
         for cid, phrases in options.items()
-    )
+    ))
+
+
+_Frozen = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=1024)
+def _one_copy(options: _Frozen) -> _Frozen:
+    """The first copy of equal options: the remembered answers share it instead of keeping
+    a copy each."""
+    return options
 
 
 class _Prepared(NamedTuple):
@@ -247,10 +257,15 @@ def _folded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, bool, int], ..
 
 def match_keyword(text: str, words: Sequence[str]) -> bool:
     """True only when the whole message (folded) is one of words; typos allowed on 5+ letters."""
-    frozen = (words,) if isinstance(words, str) else tuple(words)
+    frozen = _one_copy_words((words,) if isinstance(words, str) else tuple(words))
     if len(text) <= CACHED_TEXT:
         return _match_keyword_cached(text, frozen)
     return _match_keyword(text, frozen)
+
+
+@lru_cache(maxsize=1024)
+def _one_copy_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return words
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from .metrics import counted, note_result
 from .outbox import record_status
@@ -59,11 +59,20 @@ def require_twilio_signature() -> None:
         abort(403)
 
 
+TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(replies: list[str]) -> Response:
-    response = MessagingResponse()
-    for text in replies:
-        response.message(text)
-    return Response(str(response), mimetype="text/xml")
+    """The replies as TwiML: a <Response> of <Message>s.
+
+    Written out rather than built with twilio's MessagingResponse, which makes the same bytes
+    through ElementTree for a twentieth of the webhook's time; tests/test_webhook.py holds the
+    two equal for text that needs escaping.
+    """
+    if not replies:
+        return Response(TWIML_HEAD + "<Response />", mimetype="text/xml")
+    messages = "".join(f"<Message>{escape(t)}</Message>" if t else "<Message />" for t in replies)
+    return Response(f"{TWIML_HEAD}<Response>{messages}</Response>", mimetype="text/xml")
 
 
 def parse_inbound() -> InboundMessage:

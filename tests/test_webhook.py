@@ -240,3 +240,27 @@ def test_a_message_sid_reused_by_another_sender_gets_none_of_the_first_senders_r
     assert "Español" not in other.data.decode() and "Family Hotline" not in other.data.decode()
     # Twilio's own retry, from the same sender, still gets the stored reply.
     assert twilio.text("hola", sid=sid, sender="+15555550111") == first
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        [""],
+        ["Hola"],
+        ['a & b <c> "d" \'e\' ]]> é 😀 中文 العربية', "2 > 1 & 1 < 2", "line\nbreak\ttab"],
+    ],
+)
+def test_replies_are_the_twiml_twilios_own_library_writes(texts):
+    """The webhook writes TwiML itself: byte for byte what MessagingResponse makes."""
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    from bot.webhook import twiml
+
+    expected = MessagingResponse()
+    for text in texts:
+        expected.message(text)
+    answer = twiml(texts)
+    assert answer.mimetype == "text/xml"
+    assert answer.get_data(as_text=True) == str(expected)
+    assert replies(answer.get_data()) == texts

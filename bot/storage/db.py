@@ -12,7 +12,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -131,7 +132,9 @@ def make_engine(url: str, *, prepare: bool = True) -> Engine:
     def _begin(connection) -> None:  # type: ignore[no-untyped-def]
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
         # timeout instead of one failing with "database is locked" when it upgrades.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent on the driver's own connection: every message begins one transaction.
+        with driver_errors(connection, "BEGIN IMMEDIATE"):
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 
@@ -223,3 +226,26 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+@contextmanager
+def driver_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """A driver's error as SQLAlchemy raises it: the service retries a lost connection and a
+    racing duplicate (IntegrityError), and the webhook answers 503 for a database that is
+    down, whichever way the statement was sent. Values never reach the message."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        lost = bool(getattr(conn.connection.driver_connection, "broken", False))
+        if lost:
+            conn.invalidate()
+        raise DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=conn.dialect,
+        ) from exc

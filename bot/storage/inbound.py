@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from . import crypto
+from .db import driver_errors
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 ADVOCATES_TTL = 30.0  # seconds
@@ -366,25 +365,3 @@ class InboundStore:
         self._rows(conn, *self.save_statement(conversation_id, saved, channel, now))
 
 
-
-@contextmanager
-def driver_errors(conn: Connection, statement: str) -> Iterator[None]:
-    """A driver's error as SQLAlchemy raises it: the service retries a lost connection and a
-    racing duplicate (IntegrityError), and the webhook answers 503 for a database that is
-    down, whichever way the statement was sent. Values never reach the message."""
-    dbapi = conn.dialect.loaded_dbapi
-    try:
-        yield
-    except dbapi.Error as exc:
-        lost = bool(getattr(conn.connection.driver_connection, "broken", False))
-        if lost:
-            conn.invalidate()
-        raise DBAPIError.instance(
-            statement,
-            None,
-            exc,
-            dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=lost,
-            dialect=conn.dialect,
-        ) from exc

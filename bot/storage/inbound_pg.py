@@ -27,7 +27,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot, driver_errors
+from .db import driver_errors
+from .inbound import ConversationRow, InboundStore, NewMessage, SavedSnapshot
 
 
 def inbound_store(postgres: bool) -> InboundStore:

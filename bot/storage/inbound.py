@@ -58,6 +58,10 @@ class ConversationRow:
     answers: dict[str, Any]
     data: dict[str, Any]
     last_active: datetime | None
+    # The answers as stored (encrypted) and as read: answers that did not change are saved
+    # as they were, without encrypting them again (most messages change none).
+    answers_sealed: str | None = None
+    answers_read: str | None = None
 
 
 class InboundStore:
@@ -87,10 +91,12 @@ class InboundStore:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     @staticmethod
-    def _encrypt_json(value: Any) -> str:
-        return crypto.current().encrypt(
-            json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        )
+    def _json(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def _encrypt_json(cls, value: Any) -> str:
+        return crypto.current().encrypt(cls._json(value))
 
     @staticmethod
     def _decrypt_json(token: str | None) -> Any:
@@ -144,7 +150,7 @@ class InboundStore:
     ) -> None:
         """The replies and the conversation's new snapshot; the caller commits."""
         self.store_replies(conn, row.id, inbound_id, message.channel, replies, message.now)
-        self.save_conversation(conn, row.id, saved, message.channel, message.now)
+        self.save_conversation(conn, row, saved, message.channel, message.now)
 
     # -------------------------------------------------------------- statements
     def lock_sql(self, count: int) -> str:
@@ -172,15 +178,18 @@ class InboundStore:
     def conversation_row(self, found: Any) -> ConversationRow | None:
         if found is None:
             return None
+        answers = crypto.current().decrypt(found[5]) if found[5] else None
         return ConversationRow(
             id=found[0],
             contact_id=found[1],
             phone_hash=found[2],
             state=found[3],
             locale=found[4],
-            answers=self._decrypt_json(found[5]) or {},
+            answers=(json.loads(answers) if answers else None) or {},
             data=self._decrypt_json(found[6]) or {},
             last_active=self._read_time(found[7]),
+            answers_sealed=found[5],
+            answers_read=answers,
         )
 
     def is_advocate(self, conn: Connection, hashes: list[str]) -> bool:
@@ -339,8 +348,13 @@ class InboundStore:
             )
 
     def save_statement(
-        self, conversation_id: int, saved: SavedSnapshot, channel: str, now: datetime
+        self, row: ConversationRow, saved: SavedSnapshot, channel: str, now: datetime
     ) -> tuple[str, dict[str, Any]]:
+        answers = self._json(saved.answers)
+        if row.answers_sealed and answers == row.answers_read:
+            sealed = row.answers_sealed
+        else:
+            sealed = crypto.current().encrypt(answers)
         return (
             self._sql(
                 "UPDATE conversation SET state = :state, locale = :locale, answers = :answers,"
@@ -350,18 +364,18 @@ class InboundStore:
             {
                 "state": saved.state,
                 "locale": saved.locale,
-                "answers": self._encrypt_json(saved.answers),
+                "answers": sealed,
                 "data": self._encrypt_json(saved.data),
                 "channel": channel,
                 "now": self._time(now),
-                "id": conversation_id,
+                "id": row.id,
             },
         )
 
     def save_conversation(
-        self, conn: Connection, conversation_id: int, saved: SavedSnapshot, channel: str,
+        self, conn: Connection, row: ConversationRow, saved: SavedSnapshot, channel: str,
         now: datetime,
     ) -> None:
-        self._rows(conn, *self.save_statement(conversation_id, saved, channel, now))
+        self._rows(conn, *self.save_statement(row, saved, channel, now))
 
 

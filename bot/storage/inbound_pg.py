@@ -112,7 +112,7 @@ class PipelinedInboundStore(InboundStore):
     ) -> None:
         """Replies, snapshot and COMMIT in one round trip; the caller's commit then finds the
         transaction done and sends nothing."""
-        statements = [self.save_statement(row.id, saved, message.channel, message.now)]
+        statements = [self.save_statement(row, saved, message.channel, message.now)]
         if replies:
             statements.insert(0, self.replies_statement(
                 row.id, inbound_id, message.channel, replies, message.now

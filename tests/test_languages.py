@@ -47,6 +47,22 @@ def test_unsure_greeting_is_offered_but_not_assumed(twilio):
     assert "¿Cómo le ayudamos?" in twilio.text("si")
 
 
+@pytest.mark.parametrize("answer", ["ayuda", "Hola", "buenas"])
+def test_a_word_in_the_offered_language_answers_the_offer(twilio, answer):
+    """Offered Spanish, a Spanish word ("ayuda") is no riddle: the menu comes in Spanish."""
+    twilio.text("hola")
+    reply = twilio.text(answer)
+    assert "¿Cómo le ayudamos?" in reply
+    assert "did not understand" not in reply
+
+
+def test_a_word_of_another_language_does_not_take_the_offer(twilio):
+    twilio.text("hola")
+    reply = twilio.text("hello")
+    assert "¿Cómo le ayudamos?" not in reply
+    assert "1 Español" in reply  # the language menu again
+
+
 @pytest.mark.parametrize("menu_word", ["menú", "menu", "MENU", "Menú", "MENÚ"])
 def test_spanish_menu_keyword_with_and_without_accent(twilio, menu_word):
     twilio.text("hola")

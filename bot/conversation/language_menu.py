@@ -70,7 +70,9 @@ class LanguageMenu:
         for code, words in self.engine.language_options().items():
             options.setdefault(code, []).extend(words)
         offered = self.snap.data.get("offered")
-        if offered and match_keyword(self.text, self.engine.all_words("common.yes")):
+        if offered and (
+            match_keyword(self.text, self.engine.all_words("common.yes")) or self.names(offered)
+        ):
             choice = offered
         else:
             choice = match_choice(self.text, options, typos_inside=False)
@@ -78,6 +80,13 @@ class LanguageMenu:
             return False
         self.snap.locale = choice
         return True
+
+    def names(self, code: str) -> bool:
+        """A word or two that belong to the offered language ("ayuda" after "¿Español?"):
+        the person is writing in it, which answers the question."""
+        if len(self.text.split()) >= SENTENCE_WORDS:
+            return False  # a sentence: read_sentence weighs it
+        return self.engine.detect(self.text)[0] == code
 
     def read_sentence(self) -> str | None:
         """A sentence instead of a number at the language menu: its language is the answer

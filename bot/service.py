@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as DBEngine
@@ -177,10 +178,9 @@ class Hotline:
         """Carry out the engine's effects with the ORM, in the same transaction."""
         session = Session(bind=conn)
         try:
-            contact = session.get(Contact, row.contact_id)
-            conversation = session.get(Conversation, row.id)
+            rows = _Rows(session, row.contact_id, row.id)
             for effect in result.effects:
-                if self._apply(session, effect, contact, conversation, result, context, inbound_id):
+                if self._apply(session, effect, rows, result, context, inbound_id):
                     session.flush()
                     return True
             session.flush()
@@ -207,46 +207,47 @@ class Hotline:
         self,
         session: Session,
         effect: Effect,
-        contact: Contact,
-        conversation: Conversation,
+        rows: _Rows,
         result,  # type: ignore[no-untyped-def]
         context: dict[str, object],
         inbound_id: int,
     ) -> bool:
         """Carry out one effect; True when the conversation was erased."""
         if effect.kind == "open_case":
-            case = self.open_case(session, conversation, result.snapshot, effect.data)
+            case = self.open_case(session, rows.conversation, result.snapshot, effect.data)
             context["ref"] = case.ref
         elif effect.kind == "media":
             urls = list(effect.data.get("urls", []))
             data = result.snapshot.data
             data["media"] = [*data.get("media", []), *urls]
-            case = self.open_case_of(session, conversation.id)
+            case = self.open_case_of(session, rows.conversation_id)
             if case is not None:
                 case.media = [*(case.media or []), *urls]
                 session.add(case)
         elif effect.kind in ("opt_out", "opt_in"):
-            contact.opted_out = effect.kind == "opt_out"
-            session.add(contact)
+            rows.contact.opted_out = effect.kind == "opt_out"
+            session.add(rows.contact)
         elif effect.kind == "relay":
-            case = self.open_case_of(session, conversation.id)
+            case = self.open_case_of(session, rows.conversation_id)
             if case is not None:
                 for listener in self.case_listeners:
                     listener(session, case, "relay")
         elif effect.kind == "alerts":
-            alerts.apply(session, conversation, effect.data, result.snapshot)
+            alerts.apply(session, rows.conversation, effect.data, result.snapshot)
         elif effect.kind == "case_answers":
-            self.update_answers(session, conversation, result.snapshot)
+            self.update_answers(session, rows.conversation, result.snapshot)
         elif effect.kind == "forget":
-            forget_conversation(session, conversation.id, keep_message=inbound_id)
+            forget_conversation(session, rows.conversation_id, keep_message=inbound_id)
             log.info("conversation forgotten: no consent")
         elif effect.kind == "referrals":
-            give_card(session, self, effect.data, conversation, result.snapshot, context)
+            give_card(session, self, effect.data, rows.conversation, result.snapshot, context)
         elif effect.kind == "erase":
-            erase_contact(session, contact)
+            erase_contact(session, rows.contact)
             return True
         elif effect.kind == "case_status":
-            case_status.answer(session, conversation, result, effect, inbound_id, self.timezone)
+            case_status.answer(
+                session, rows.conversation, result, effect, inbound_id, self.timezone
+            )
         return False
 
     def update_answers(
@@ -303,3 +304,25 @@ class Hotline:
             ref = new_ref()
             if session.exec(select(Case.id).where(Case.ref == ref)).first() is None:
                 return ref
+
+
+class _Rows:
+    """The sender's contact and conversation as ORM objects, read only by the effects that
+    use them (a "No" to consent needs neither)."""
+
+    def __init__(self, session: Session, contact_id: int, conversation_id: int):
+        self.session = session
+        self.contact_id = contact_id
+        self.conversation_id = conversation_id
+
+    @cached_property
+    def contact(self) -> Contact:
+        contact = self.session.get(Contact, self.contact_id)
+        assert contact is not None  # locked with the conversation since BEGIN
+        return contact
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        conversation = self.session.get(Conversation, self.conversation_id)
+        assert conversation is not None
+        return conversation

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, union
+from sqlalchemy import delete, func, insert, or_, union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -139,24 +139,28 @@ def _erase(session: Session, conversation_ids: list[int]) -> None:
         .join(Case, OutboxMessage.case_id == Case.id)
         .where(Case.conversation_id.in_(conversation_ids)),
     )
-    about = OutboxMessage.id.in_(sorted(session.execute(rows).scalars()))
+    ids = sorted(session.execute(rows).scalars())
+    about = OutboxMessage.id.in_(ids) if ids else None
     sids = twilio_sids(session, Message.conversation_id.in_(conversation_ids), about)
-    session.execute(delete(OutboxMessage).where(about))
+    if ids:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
     erase_at_twilio(session, sids)
 
 
 def twilio_sids(session: Session, messages: Any, rows: Any) -> set[str]:
-    """Twilio's sids of the messages and outbox rows matching these conditions."""
+    """Twilio's sids of the messages and outbox rows matching these conditions (rows None:
+    no outbox row)."""
     sids = set(
         session.exec(select(Message.message_sid).where(messages, Message.message_sid.is_not(None)))
     )
-    sids.update(
-        session.exec(
-            select(OutboxMessage.provider_sid).where(
-                rows, OutboxMessage.provider_sid.is_not(None), OutboxMessage.kind != ERASE
+    if rows is not None:
+        sids.update(
+            session.exec(
+                select(OutboxMessage.provider_sid).where(
+                    rows, OutboxMessage.provider_sid.is_not(None), OutboxMessage.kind != ERASE
+                )
             )
         )
-    )
     return {sid for sid in sids if sid}
 
 
@@ -171,9 +175,10 @@ def erase_at_twilio(session: Session, sids: Iterable[str]) -> int:
         )
     )
     fresh = [sid for sid in wanted if sid not in known]
-    now = utcnow()
-    session.add_all(_erase_row(sid, now) for sid in fresh)
-    session.flush()  # one INSERT for them all
+    if fresh:
+        now = utcnow()
+        rows = [_erase_row(sid, now).model_dump(exclude={"id"}) for sid in fresh]
+        session.execute(insert(OutboxMessage), rows)  # one statement for them all
     return len(fresh)
 
 

@@ -6,8 +6,8 @@ by side with their ratio. Two kinds of figures:
 
 * the probe: messages from new senders sent through the service in one process (no HTTP), so
   the same work as the webhook minus Flask, by two apps in turn as by gunicorn's two workers:
-  statements and round trips per message (counted by
-  SQLAlchemy's events), time per message (median and mean), bytes the process read and wrote
+  statements per message (counted at the driver: SQLite's trace callback, psycopg's
+  cursor; bench/inbound_work.py counts round trips), time per message (median and mean), bytes the process read and wrote
   (/proc/self/io: SQLite's page cache misses and its WAL; PostgreSQL's protocol), and on
   PostgreSQL the shared buffers the statements touched per message (pg_statio, read after the
   probe's connections close): the figure that grows first when a query scans, and that load
@@ -93,7 +93,6 @@ def report(kind: str, ends: dict[str, dict], seed_seconds: float, args: argparse
           f"{args.seed_conversations:,} conversations (seeded in {seed_seconds:.0f}s)")
     rows = [
         ("statements / message", "statements"),
-        ("round trips / message", "round_trips"),
         ("probe ms / message, median", "median_ms"),
         ("probe ms / message, mean", "mean_ms"),
         ("probe CPU ms / message (app process)", "cpu_ms"),

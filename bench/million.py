@@ -6,12 +6,12 @@ by side with their ratio. Two kinds of figures:
 
 * the probe: messages from new senders sent through the service in one process (no HTTP), so
   the same work as the webhook minus Flask, by two apps in turn as by gunicorn's two workers:
-  statements per message (counted at the driver: SQLite's trace callback, psycopg's
-  cursor; bench/inbound_work.py counts round trips), time per message (median and mean),
-  bytes the process read and wrote (/proc/self/io: SQLite's page cache misses and its WAL; PostgreSQL's protocol), and on
-  PostgreSQL the shared buffers the statements touched per message (pg_statio, read after the
-  probe's connections close): the figure that grows first when a query scans, and that load
-  on the machine leaves alone;
+  statements per message (counted at the driver: SQLite's trace callback, psycopg's cursor;
+  bench/inbound_work.py counts round trips), time per message (median and mean), bytes the
+  process read and wrote (/proc/self/io: SQLite's page cache misses and its WAL; PostgreSQL's
+  protocol), and on PostgreSQL the shared buffers the statements touched per message
+  (pg_statio, read after the probe's connections close): the figure that grows first when a
+  query scans, and that load on the machine leaves alone;
 * the plans of the hot path's lookups at the seeded end (EXPLAIN), each flagged if it scans a
   table;
 * unless --no-wrk: bench/webhook.py's gunicorn + wrk run at both ends, with the bare endpoint

@@ -662,3 +662,22 @@ def test_nothing_raises_on_random_junk():
         for locale in ("en", "es", "ht", "zh-Hant", "ar"):
             answer = parse_date(text, locale, TODAY)
             assert answer is None or answer.value <= TODAY
+
+
+def test_only_short_texts_without_numbers_are_remembered_between_messages():
+    """What a worker keeps in memory between messages: short menu-like texts, never a phone
+    number, an A-number, a date or a sentence (docs/security.md)."""
+    from bot.conversation import choices
+
+    options = {"yes": ["yes", "si"], "no": ["no"]}
+    kept = choices._match_choice_cached.cache_info().currsize
+    words = choices._match_keyword_cached.cache_info().currsize
+    for text in ["+1 555 123 4567", "A123456789", "1/15/2027", "my brother was detained today"]:
+        match_choice(text, options)
+        match_keyword(text, ["menu"])
+    assert choices._match_choice_cached.cache_info().currsize == kept
+    assert choices._match_keyword_cached.cache_info().currsize == words
+    assert match_choice("si", options) == "yes"
+    assert match_keyword("MENU", ["menu"])
+    assert choices._match_choice_cached.cache_info().currsize == kept + 1
+    assert choices._match_keyword_cached.cache_info().currsize == words + 1

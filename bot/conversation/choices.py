@@ -98,9 +98,16 @@ _NUMBER_TOKEN = re.compile(r"(?<!\d)\d+(?!\d)")
 
 
 # What a person types most is short and repeats ("1", "menu", "hola", "si"): the answer for
-# such a text is remembered. Longer texts (sentences that may name someone) are never kept.
+# such a text is remembered. Longer texts (sentences that may name someone) and texts with
+# three digits or more (a phone number, an A-number, a date) are never kept.
 CACHED_TEXT = 20  # characters
+CACHED_DIGITS = 2
 _CACHE_SIZE = 4096
+
+
+def _kept(text: str) -> bool:
+    """Whether the answer for this text may be remembered between messages."""
+    return len(text) <= CACHED_TEXT and sum(c.isdigit() for c in text) <= CACHED_DIGITS
 
 
 def _freeze(options: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -160,7 +167,7 @@ def match_choice(
     for long option lists where a whole-message typo is enough (the language menu).
     """
     frozen = _freeze(options)
-    if len(text) <= CACHED_TEXT:
+    if _kept(text):
         return _match_choice_cached(text, frozen, typos_inside)
     return _match_choice(text, frozen, typos_inside)
 
@@ -258,7 +265,7 @@ def _folded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, bool, int], ..
 def match_keyword(text: str, words: Sequence[str]) -> bool:
     """True only when the whole message (folded) is one of words; typos allowed on 5+ letters."""
     frozen = _one_copy_words((words,) if isinstance(words, str) else tuple(words))
-    if len(text) <= CACHED_TEXT:
+    if _kept(text):
         return _match_keyword_cached(text, frozen)
     return _match_keyword(text, frozen)
 

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.webhook import database, generate_pool  # noqa: E402
+from bench.webhook import cpu_seconds, database, generate_pool  # noqa: E402
 
 BASE_URL = "https://bench.hotline.example"
 PATH = "/twilio/messages"
@@ -43,20 +43,16 @@ SENDERS = 2000
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU of every process named postgres on this machine."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/comm") as f:
                 if f.read().strip() != "postgres":
                     continue
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        total += cpu_seconds(int(pid)) or 0.0
+    return total
 
 
 def measure(kind: str, url: str, messages: int, workdir: Path, profile: bool) -> None:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .text import clean, fold, has_cjk
 
@@ -110,22 +110,23 @@ def _kept(text: str) -> bool:
     return len(text) <= CACHED_TEXT and sum(c.isdigit() for c in text) <= CACHED_DIGITS
 
 
-def _freeze(options: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+_Frozen = tuple[tuple[str, tuple[str, ...]], ...]  # (choice id, phrases) pairs
+_Key = TypeVar("_Key", bound=tuple)  # type: ignore[type-arg]
+
+
+@lru_cache(maxsize=1024)
+def _one_copy(key: _Key) -> _Key:
+    """The first copy of equal options or keywords: the remembered answers share it instead
+    of keeping a copy each."""
+    return key
+
+
+def _freeze(options: Mapping[str, Sequence[str]]) -> _Frozen:
     """Options as a hashable key: the same options come back on every message of a question."""
     return _one_copy(tuple(
         (cid, (phrases,) if isinstance(phrases, str) else tuple(phrases))
         for cid, phrases in options.items()
     ))
-
-
-_Frozen = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-@lru_cache(maxsize=1024)
-def _one_copy(options: _Frozen) -> _Frozen:
-    """The first copy of equal options: the remembered answers share it instead of keeping
-    a copy each."""
-    return options
 
 
 class _Prepared(NamedTuple):
@@ -135,7 +136,7 @@ class _Prepared(NamedTuple):
 
 
 @lru_cache(maxsize=1024)
-def _prepare_frozen(options: tuple[tuple[str, tuple[str, ...]], ...]) -> _Prepared:
+def _prepare_frozen(options: _Frozen) -> _Prepared:
     """Split option phrases into numbers (canonical int strings) and folded word phrases."""
     numbers: dict[str, set[str]] = {}
     words: list[tuple[str, str]] = []
@@ -173,15 +174,11 @@ def match_choice(
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _match_choice_cached(
-    text: str, options: tuple[tuple[str, tuple[str, ...]], ...], typos_inside: bool
-) -> str | None:
+def _match_choice_cached(text: str, options: _Frozen, typos_inside: bool) -> str | None:
     return _match_choice(text, options, typos_inside)
 
 
-def _match_choice(
-    text: str, options: tuple[tuple[str, tuple[str, ...]], ...], typos_inside: bool
-) -> str | None:
+def _match_choice(text: str, options: _Frozen, typos_inside: bool) -> str | None:
     norm = _norm(text)
     if not norm:
         return None
@@ -264,15 +261,10 @@ def _folded_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, bool, int], ..
 
 def match_keyword(text: str, words: Sequence[str]) -> bool:
     """True only when the whole message (folded) is one of words; typos allowed on 5+ letters."""
-    frozen = _one_copy_words((words,) if isinstance(words, str) else tuple(words))
+    frozen = _one_copy((words,) if isinstance(words, str) else tuple(words))
     if _kept(text):
         return _match_keyword_cached(text, frozen)
     return _match_keyword(text, frozen)
-
-
-@lru_cache(maxsize=1024)
-def _one_copy_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    return words
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -142,8 +142,8 @@ def _erase(session: Session, conversation_ids: list[int]) -> None:
     ids = sorted(session.execute(rows).scalars())
     about = OutboxMessage.id.in_(ids) if ids else None
     sids = twilio_sids(session, Message.conversation_id.in_(conversation_ids), about)
-    if ids:
-        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    if about is not None:
+        session.execute(delete(OutboxMessage).where(about))
     erase_at_twilio(session, sids)
 
 

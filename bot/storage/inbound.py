@@ -185,7 +185,7 @@ class InboundStore:
             phone_hash=found[2],
             state=found[3],
             locale=found[4],
-            answers=(json.loads(answers) if answers else None) or {},
+            answers=(json.loads(answers) or {}) if answers else {},
             data=self._decrypt_json(found[6]) or {},
             last_active=self._read_time(found[7]),
             answers_sealed=found[5],

@@ -22,7 +22,7 @@ from .conversation.sms import split_for_sms
 from .erasure import erase_contact, forget_conversation
 from .resources import Directory, give_card, own_messages
 from .storage import crypto
-from .storage.db import checkpoint, is_postgres, write_lock
+from .storage.db import checkpoint_soon, is_postgres, write_lock
 from .storage.inbound import NewMessage, SavedSnapshot
 from .storage.inbound_pg import inbound_store
 from .storage.models import OPEN, Case, Contact, Conversation, utcnow
@@ -101,7 +101,7 @@ class Hotline:
             log.warning("database connection lost; retrying once on a new one")
             outcome = self._handle(message, now)
         if outcome.erased:
-            checkpoint(self.db)  # the erased rows leave SQLite's write-ahead log too
+            checkpoint_soon(self.db)  # the erased rows leave SQLite's write-ahead log too
         return outcome
 
     def _handle(self, message: InboundMessage, now: datetime) -> InboundResult:

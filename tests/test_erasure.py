@@ -136,3 +136,47 @@ def test_erased_ciphertext_is_not_left_in_the_sqlite_files(
         except (InvalidToken, ValueError):
             continue
         assert "Rodrigo" not in plain and "Mateo" not in plain and "5555550123" not in plain
+
+
+def test_erasures_in_a_burst_leave_the_sqlite_files_within_a_second(
+    app, fake, twilio, app_settings, monkeypatch  # noqa: F811
+):
+    """Three families erase in the same second: one checkpoint at once, one a second later."""
+    import time
+
+    from bot.storage import db as storage
+
+    url = str(app_settings["database_url"])
+    if sqlite_bytes(url) is None:
+        pytest.skip("the database files are SQLite's; see docs/security.md for PostgreSQL")
+    ran: list[float] = []
+    checkpoint = storage.checkpoint
+    monkeypatch.setattr(
+        storage, "checkpoint", lambda e: (ran.append(time.monotonic()), checkpoint(e))
+    )
+    families = ["+15555550161", "+15555550162", "+15555550163"]
+    for number in families:
+        twilio.text(f"{STORY}, call me at {number}", sender=number)
+    db = app.extensions["hotline"].db
+    with db.connect() as connection:
+        stored = [v for (v,) in connection.execute(text("SELECT body FROM message")) if v]
+    started = time.monotonic()
+    for number in families:
+        twilio.text("DELETE", sender=number)
+        assert "erased all we had" in twilio.text("1", sender=number)
+    assert len(ran) == 1  # the first erasure's; the others wait for the second to end
+    deadline = time.monotonic() + 5
+    while len(ran) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(ran) == 2 and ran[1] - started <= storage.CHECKPOINT_SPACING + 0.5
+    time.sleep(0.2)  # the thread's checkpoint, counted as it starts, has finished
+    raw = sqlite_bytes(url) or b""
+    for value in stored:
+        assert value.encode() not in raw
+    keys = Fernet(DATA_KEY.encode())
+    for token in TOKEN.findall(raw):
+        try:
+            plain = keys.decrypt(token).decode("utf-8", "replace")
+        except (InvalidToken, ValueError):
+            continue
+        assert "Rodrigo" not in plain and "5555550" not in plain

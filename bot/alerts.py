@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from . import erasure
 from .erasure import ERASE_HOOKS
 from .storage.alerts import AlertSubscription, BroadcastDelivery
 from .storage.models import Case, Conversation, utcnow
@@ -80,12 +81,14 @@ def _last_case_answers(session: Session, conversation_id: int | None) -> dict[st
 
 def _erase(session: Session, conversation_ids: list[int]) -> None:
     """DELETE (and the purge) end the subscription and forget which broadcasts reached them."""
-    session.execute(
-        delete(AlertSubscription).where(AlertSubscription.conversation_id.in_(conversation_ids))
-    )
-    session.execute(
-        delete(BroadcastDelivery).where(BroadcastDelivery.conversation_id.in_(conversation_ids))
-    )
+    for statement in _ERASE:
+        erasure.run(session, statement, conversation_ids)
+
+
+_ERASE = (
+    delete(AlertSubscription).where(AlertSubscription.conversation_id.in_(erasure.ids())),
+    delete(BroadcastDelivery).where(BroadcastDelivery.conversation_id.in_(erasure.ids())),
+)
 
 
 ERASE_HOOKS.append(_erase)

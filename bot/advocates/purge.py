@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, false, func, or_, update
 from sqlmodel import Session, select
 
+from .. import erasure
 from ..erasure import erase_contact, erase_message_rows
 from ..outbox import erase_at_twilio, twilio_sids
 from ..storage.advocates import (
@@ -156,11 +157,12 @@ def erase_conversations(session: Session, conversation_ids: list[int]) -> None:
 
     Audit entries stay: they hold a case reference and an advocate id, nothing personal.
     """
-    case_ids = list(
-        session.exec(select(Case.id).where(Case.conversation_id.in_(conversation_ids))).all()
-    )
+    case_ids = list(erasure.run(session, _CASES_OF, conversation_ids).scalars())
     if case_ids:
         _erase_case_rows(session, case_ids)
+
+
+_CASES_OF = select(Case.id).where(Case.conversation_id.in_(erasure.ids()))
 
 
 def _erase_case_rows(session: Session, case_ids: list[int]) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from .. import erasure
 from ..conversation.formats import format_clock, format_day
 from ..conversation.i18n import Catalog
 from ..erasure import ERASE_HOOKS
@@ -160,8 +161,12 @@ def _remind(session: Session, notices: Notices, case: Case, family: Family,
 # --------------------------------------------------------------------------- erasing
 def _erase(session: Session, conversation_ids: list[int]) -> None:
     """DELETE (and the retention purge of a whole number) erases the family's hearings."""
-    cases = select(Case.id).where(Case.conversation_id.in_(conversation_ids))
-    session.execute(delete(Hearing).where(Hearing.case_id.in_(cases)))
+    erasure.run(session, _ERASE, conversation_ids)
+
+
+_ERASE = delete(Hearing).where(
+    Hearing.case_id.in_(select(Case.id).where(Case.conversation_id.in_(erasure.ids())))
+)
 
 
 ERASE_HOOKS.append(_erase)

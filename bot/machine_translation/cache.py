@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from .. import erasure
 from ..erasure import ERASE_HOOKS, MESSAGE_ERASE_HOOKS
 from ..storage.db import transaction
 from ..storage.machine_translations import ADVOCATE, MACHINE, MessageTranslation
@@ -79,8 +80,14 @@ def erase_messages(session: Session, message_ids: list[int]) -> None:
 
 def erase_conversations(session: Session, conversation_ids: list[int]) -> None:
     """The erase hook for DELETE and a refused consent: every translation of their messages."""
-    messages = sa_select(Message.id).where(Message.conversation_id.in_(conversation_ids))
-    session.execute(delete(MessageTranslation).where(MessageTranslation.message_id.in_(messages)))
+    erasure.run(session, _ERASE_CONVERSATIONS, conversation_ids)
+
+
+_ERASE_CONVERSATIONS = delete(MessageTranslation).where(
+    MessageTranslation.message_id.in_(
+        sa_select(Message.id).where(Message.conversation_id.in_(erasure.ids()))
+    )
+)
 
 
 ERASE_HOOKS.append(erase_conversations)

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, or_, union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .. import erasure
 from ..addresses import channel_of, phone_of
 from ..erasure import ERASE_HOOKS
 from ..storage import crypto
@@ -128,23 +129,34 @@ def failed_for_case(session: Session, case_id: int) -> list[OutboxMessage]:
 
 def _erase(session: Session, conversation_ids: list[int]) -> None:
     """DELETE erases what was queued for or about the family too, and Twilio's copies."""
-    # The rows' ids first, one indexed lookup per link: PostgreSQL reads an OR of these
-    # links (two of them subqueries) by scanning the whole outbox, which grows for ever.
-    rows = union(
-        select(OutboxMessage.id).where(OutboxMessage.conversation_id.in_(conversation_ids)),
-        select(OutboxMessage.id)
-        .join(Message, OutboxMessage.message_id == Message.id)
-        .where(Message.conversation_id.in_(conversation_ids)),
-        select(OutboxMessage.id)
-        .join(Case, OutboxMessage.case_id == Case.id)
-        .where(Case.conversation_id.in_(conversation_ids)),
-    )
-    ids = sorted(session.execute(rows).scalars())
-    about = OutboxMessage.id.in_(ids) if ids else None
-    sids = twilio_sids(session, Message.conversation_id.in_(conversation_ids), about)
-    if about is not None:
-        session.execute(delete(OutboxMessage).where(about))
-    erase_at_twilio(session, sids)
+    rows = sorted(erasure.run(session, _ROWS_ABOUT, conversation_ids).scalars())
+    sids = set(erasure.run(session, _MESSAGE_SIDS, conversation_ids).scalars())
+    if rows:
+        sids.update(erasure.run(session, _ROW_SIDS, rows).scalars())
+        erasure.run(session, _DELETE_ROWS, rows)
+    erase_at_twilio(session, {sid for sid in sids if sid})
+
+
+# The rows' ids first, one indexed lookup per link: PostgreSQL reads an OR of these links (two
+# of them subqueries) by scanning the whole outbox, which grows for ever.
+_ROWS_ABOUT = union(
+    select(OutboxMessage.id).where(OutboxMessage.conversation_id.in_(erasure.ids())),
+    select(OutboxMessage.id)
+    .join(Message, OutboxMessage.message_id == Message.id)
+    .where(Message.conversation_id.in_(erasure.ids())),
+    select(OutboxMessage.id)
+    .join(Case, OutboxMessage.case_id == Case.id)
+    .where(Case.conversation_id.in_(erasure.ids())),
+)
+_MESSAGE_SIDS = select(Message.message_sid).where(
+    Message.conversation_id.in_(erasure.ids()), Message.message_sid.is_not(None)
+)
+_ROW_SIDS = select(OutboxMessage.provider_sid).where(
+    OutboxMessage.id.in_(erasure.ids()),
+    OutboxMessage.provider_sid.is_not(None),
+    OutboxMessage.kind != ERASE,
+)
+_DELETE_ROWS = delete(OutboxMessage).where(OutboxMessage.id.in_(erasure.ids()))
 
 
 def twilio_sids(session: Session, messages: Any, rows: Any) -> set[str]:
@@ -169,17 +181,18 @@ def erase_at_twilio(session: Session, sids: Iterable[str]) -> int:
     wanted = sorted(set(sids))
     if not wanted:
         return 0
-    known = set(
-        session.exec(
-            select(OutboxMessage.provider_sid).where(OutboxMessage.provider_sid.in_(wanted))
-        )
-    )
+    known = set(erasure.run(session, _KNOWN_SIDS, wanted).scalars())
     fresh = [sid for sid in wanted if sid not in known]
     if fresh:
         now = utcnow()
         rows = [_erase_row(sid, now).model_dump(exclude={"id"}) for sid in fresh]
-        session.execute(insert(OutboxMessage), rows)  # one statement for them all
+        session.connection().execute(insert(OutboxMessage), rows)  # one statement for them all
     return len(fresh)
+
+
+_KNOWN_SIDS = select(OutboxMessage.provider_sid).where(
+    OutboxMessage.provider_sid.in_(erasure.ids())
+)
 
 
 def _erase_row(provider_sid: str, now: datetime) -> OutboxMessage:

@@ -10,6 +10,8 @@ prints per message: the process's CPU, the wall time, and on PostgreSQL the serv
 processes' times from /proc, so only meaningful on a server nothing else uses). A change that
 saves CPU shows here first; run it before and after, alternating, more than once.
 
+It then splits that CPU by the effects each message had, as the service's log line names them
+("-" for none, "forget" for a "No" to consent that erased what the conversation stored).
 ``--profile`` prints cProfile's top functions by their own time (which slows the run).
 Prints no number or message text.
 """
@@ -39,6 +41,16 @@ BASE_URL = "https://bench.hotline.example"
 PATH = "/twilio/messages"
 WARMUP = 2000
 SENDERS = 2000
+
+
+class Outcome(logging.Handler):
+    """Keeps the effects named by the service's line for the message being answered."""
+
+    effects = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "bot.service" and record.msg.startswith("inbound conversation="):
+            self.effects = str(record.args[2])  # type: ignore[index]
 
 
 def postgres_cpu_seconds() -> float:
@@ -83,7 +95,12 @@ def measure(kind: str, url: str, messages: int, workdir: Path, profile: bool) ->
     from bot import create_app
 
     app = create_app()
-    logging.disable(logging.INFO)  # one line per message otherwise, on this terminal
+    # The service's line per message says which effects it had ("forget" for a "No" to
+    # consent): kept here, to group the messages' costs by them, instead of printed.
+    outcome = Outcome()
+    root = logging.getLogger()
+    root.handlers[:] = [outcome]
+    root.setLevel(logging.INFO)
 
     def environ(line: str) -> dict:
         signature, body = line.split("\t", 1)
@@ -108,8 +125,12 @@ def measure(kind: str, url: str, messages: int, workdir: Path, profile: bool) ->
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
+    by_effects: dict[str, list[float]] = {}
     for env in environs[WARMUP:]:
+        outcome.effects = "(no effects line)"
+        started = time.process_time()
         call(env)
+        by_effects.setdefault(outcome.effects, []).append(time.process_time() - started)
     if profiler:
         profiler.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -121,6 +142,12 @@ def measure(kind: str, url: str, messages: int, workdir: Path, profile: bool) ->
         server = postgres_cpu_seconds() - server_before
         line += f", PostgreSQL's own CPU {server / messages * 1000:.2f} ms"
     print(line, flush=True)
+    for effects, times in sorted(by_effects.items(), key=lambda kv: -len(kv[1])):
+        print(
+            f"[{kind}]   effects {effects}: {len(times)} messages, "
+            f"{sum(times) / len(times) * 1000:.2f} ms of CPU each, "
+            f"{sum(times) / cpu:.0%} of the CPU"
+        )
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)

@@ -126,22 +126,15 @@ def test_erased_ciphertext_is_not_left_in_the_sqlite_files(
     assert stored and all(value.startswith("gAAAAA") for value in stored)
     twilio.text("DELETE", sender=FAMILY)
     assert "erased all we had" in twilio.text("1", sender=FAMILY)
-    raw = sqlite_bytes(str(app_settings["database_url"])) or b""
-    for value in stored:
-        assert value.encode() not in raw
-    keys = Fernet(DATA_KEY.encode())
-    for token in TOKEN.findall(raw):
-        try:
-            plain = keys.decrypt(token).decode("utf-8", "replace")
-        except (InvalidToken, ValueError):
-            continue
-        assert "Rodrigo" not in plain and "Mateo" not in plain and "5555550123" not in plain
+    _erased_from_the_files(
+        str(app_settings["database_url"]), stored, "Rodrigo", "Mateo", "5555550123"
+    )
 
 
-def test_erasures_in_a_burst_leave_the_sqlite_files_within_a_second(
+def test_erasures_in_a_burst_share_a_checkpoint_and_leave_the_sqlite_files(
     app, fake, twilio, app_settings, monkeypatch  # noqa: F811
 ):
-    """Three families erase in the same second: one checkpoint at once, one a second later."""
+    """Three families erase one after another: one checkpoint at once, the others shared."""
     import time
 
     from bot.storage import db as storage
@@ -149,10 +142,12 @@ def test_erasures_in_a_burst_leave_the_sqlite_files_within_a_second(
     url = str(app_settings["database_url"])
     if sqlite_bytes(url) is None:
         pytest.skip("the database files are SQLite's; see docs/security.md for PostgreSQL")
+    # Longer than in production, so that a busy machine still sends the three within it.
+    monkeypatch.setattr(storage, "CHECKPOINT_SPACING", 3.0)
     ran: list[float] = []
     checkpoint = storage.checkpoint
     monkeypatch.setattr(
-        storage, "checkpoint", lambda e: (ran.append(time.monotonic()), checkpoint(e))
+        storage, "checkpoint", lambda e: (checkpoint(e), ran.append(time.monotonic()))
     )
     families = ["+15555550161", "+15555550162", "+15555550163"]
     for number in families:
@@ -160,16 +155,20 @@ def test_erasures_in_a_burst_leave_the_sqlite_files_within_a_second(
     db = app.extensions["hotline"].db
     with db.connect() as connection:
         stored = [v for (v,) in connection.execute(text("SELECT body FROM message")) if v]
-    started = time.monotonic()
     for number in families:
         twilio.text("DELETE", sender=number)
         assert "erased all we had" in twilio.text("1", sender=number)
-    assert len(ran) == 1  # the first erasure's; the others wait for the second to end
-    deadline = time.monotonic() + 5
-    while len(ran) < 2 and time.monotonic() < deadline:
+    answered = time.monotonic()
+    assert 1 <= len(ran) < len(families)  # the first at once; later ones wait and share one
+    deadline = answered + storage.CHECKPOINT_SPACING + 3
+    while ran[-1] < answered and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(ran) == 2 and ran[1] - started <= storage.CHECKPOINT_SPACING + 0.5
-    time.sleep(0.2)  # the thread's checkpoint, counted as it starts, has finished
+    assert ran[-1] >= answered  # the shared one ran after the last erasure
+    _erased_from_the_files(url, stored, "Rodrigo", "5555550")
+
+
+def _erased_from_the_files(url: str, stored: list[str], *words: str) -> None:
+    """No ciphertext that was stored, and none that decrypts to these words, in the files."""
     raw = sqlite_bytes(url) or b""
     for value in stored:
         assert value.encode() not in raw
@@ -179,4 +178,4 @@ def test_erasures_in_a_burst_leave_the_sqlite_files_within_a_second(
             plain = keys.decrypt(token).decode("utf-8", "replace")
         except (InvalidToken, ValueError):
             continue
-        assert "Rodrigo" not in plain and "5555550" not in plain
+        assert not [word for word in words if word in plain]

@@ -137,6 +137,26 @@ def _erase(session: Session, conversation_ids: list[int]) -> None:
     erase_at_twilio(session, {sid for sid in sids if sid})
 
 
+def twilio_sids(session: Session, messages: Any, rows: Any) -> set[str]:
+    """Twilio's sids of the messages and outbox rows matching these conditions (rows None:
+    no outbox row)."""
+    sids = set(session.exec(_message_sids(messages)))
+    if rows is not None:
+        sids.update(session.exec(_row_sids(rows)))
+    return {sid for sid in sids if sid}
+
+
+def _message_sids(messages: Any) -> Any:
+    return select(Message.message_sid).where(messages, Message.message_sid.is_not(None))
+
+
+def _row_sids(rows: Any) -> Any:
+    """The sids of what the rows sent (an erasure's own row names a sid it did not send)."""
+    return select(OutboxMessage.provider_sid).where(
+        rows, OutboxMessage.provider_sid.is_not(None), OutboxMessage.kind != ERASE
+    )
+
+
 # The rows' ids first, one indexed lookup per link: PostgreSQL reads an OR of these links (two
 # of them subqueries) by scanning the whole outbox, which grows for ever.
 _ROWS_ABOUT = union(
@@ -148,32 +168,9 @@ _ROWS_ABOUT = union(
     .join(Case, OutboxMessage.case_id == Case.id)
     .where(Case.conversation_id.in_(erasure.ids())),
 )
-_MESSAGE_SIDS = select(Message.message_sid).where(
-    Message.conversation_id.in_(erasure.ids()), Message.message_sid.is_not(None)
-)
-_ROW_SIDS = select(OutboxMessage.provider_sid).where(
-    OutboxMessage.id.in_(erasure.ids()),
-    OutboxMessage.provider_sid.is_not(None),
-    OutboxMessage.kind != ERASE,
-)
+_MESSAGE_SIDS = _message_sids(Message.conversation_id.in_(erasure.ids()))
+_ROW_SIDS = _row_sids(OutboxMessage.id.in_(erasure.ids()))
 _DELETE_ROWS = delete(OutboxMessage).where(OutboxMessage.id.in_(erasure.ids()))
-
-
-def twilio_sids(session: Session, messages: Any, rows: Any) -> set[str]:
-    """Twilio's sids of the messages and outbox rows matching these conditions (rows None:
-    no outbox row)."""
-    sids = set(
-        session.exec(select(Message.message_sid).where(messages, Message.message_sid.is_not(None)))
-    )
-    if rows is not None:
-        sids.update(
-            session.exec(
-                select(OutboxMessage.provider_sid).where(
-                    rows, OutboxMessage.provider_sid.is_not(None), OutboxMessage.kind != ERASE
-                )
-            )
-        )
-    return {sid for sid in sids if sid}
 
 
 def erase_at_twilio(session: Session, sids: Iterable[str]) -> int:

@@ -128,6 +128,8 @@ def make_engine(url: str, *, prepare: bool = True) -> Engine:
         cursor.close()
 
     _WRITE_LOCKS[engine] = _WriterLock(None if memory else database + ".lock")
+    if not memory:
+        _CHECKPOINTS[engine] = _Checkpoints()
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:  # type: ignore[no-untyped-def]
@@ -259,8 +261,8 @@ class _Checkpoints:
             log.warning("sqlite checkpoint after an erasure failed: %s", type(exc).__name__)
 
 
+# One for each SQLite file's engine, made with it.
 _CHECKPOINTS: weakref.WeakKeyDictionary[Engine, _Checkpoints] = weakref.WeakKeyDictionary()
-_CHECKPOINTS_LOCK = threading.Lock()
 
 
 def checkpoint_soon(engine: Engine) -> None:
@@ -270,13 +272,9 @@ def checkpoint_soon(engine: Engine) -> None:
     that second share one checkpoint at its end, run by a thread of this process. So the
     erased rows' older copies leave SQLite's files at most a second later than the erasure.
     """
-    if engine.dialect.name != "sqlite" or (engine.url.database or ":memory:") == ":memory:":
-        return
-    with _CHECKPOINTS_LOCK:
-        checkpoints = _CHECKPOINTS.get(engine)
-        if checkpoints is None:
-            checkpoints = _CHECKPOINTS[engine] = _Checkpoints()
-    checkpoints.request(engine)
+    checkpoints = _CHECKPOINTS.get(engine)  # none on PostgreSQL or SQLite in memory
+    if checkpoints is not None:
+        checkpoints.request(engine)
 
 
 def ping(engine: Engine) -> bool:
